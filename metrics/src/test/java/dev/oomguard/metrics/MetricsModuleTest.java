@@ -1,0 +1,9 @@
+package dev.oomguard.metrics;
+
+import dev.oomguard.testsupport.ModuleWiringContract;
+
+class MetricsModuleTest extends ModuleWiringContract {
+  MetricsModuleTest() {
+    super("dev.oomguard.metrics");
+  }
+}
