@@ -1,0 +1,140 @@
+package dev.oomguard.compression;
+
+import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
+
+/** RFC 1952 framing: the member header and trailer around raw deflate data. */
+final class GzipFormat {
+  static final int HEADER_SIZE = 10;
+  static final int TRAILER_SIZE = 8;
+  static final int ID1 = 0x1f;
+  static final int ID2 = 0x8b;
+  static final int CM_DEFLATE = 8;
+
+  private static final int FHCRC = 0x02;
+  private static final int FEXTRA = 0x04;
+  private static final int FNAME = 0x08;
+  private static final int FCOMMENT = 0x10;
+  private static final int RESERVED = 0xe0;
+  private static final int OS_UNKNOWN = 255;
+
+  private GzipFormat() {}
+
+  /** A byte source for the header parser: the next byte, or -1 at the end of the input. */
+  interface ByteInput<X extends Exception> {
+    int read() throws X;
+
+    /** Offset of the next byte in the compressed input, for error messages. */
+    long position();
+  }
+
+  /** Writes the fixed 10-byte header (no name, no mtime) at {@code offset}. */
+  static void writeHeader(byte[] buffer, int offset, int level) {
+    buffer[offset] = (byte) ID1;
+    buffer[offset + 1] = (byte) ID2;
+    buffer[offset + 2] = CM_DEFLATE;
+    buffer[offset + 3] = 0; // FLG
+    buffer[offset + 4] = 0; // MTIME, 4 bytes: not recorded
+    buffer[offset + 5] = 0;
+    buffer[offset + 6] = 0;
+    buffer[offset + 7] = 0;
+    buffer[offset + 8] = (byte) (level == 9 ? 2 : level == 1 ? 4 : 0); // XFL: slowest, fastest
+    buffer[offset + 9] = (byte) OS_UNKNOWN;
+  }
+
+  /** Writes CRC32 and ISIZE (both little-endian) at {@code offset}. */
+  static void writeTrailer(byte[] buffer, int offset, long crc, long uncompressedSize) {
+    writeIntLe(buffer, offset, crc);
+    writeIntLe(buffer, offset + 4, uncompressedSize);
+  }
+
+  static long readIntLe(byte[] buffer, int offset) {
+    return (buffer[offset] & 0xffL)
+        | (buffer[offset + 1] & 0xffL) << 8
+        | (buffer[offset + 2] & 0xffL) << 16
+        | (buffer[offset + 3] & 0xffL) << 24;
+  }
+
+  /**
+   * Reads and checks one member header, every RFC 1952 flag included, leaving {@code in} at the
+   * first byte of the deflate data. {@code member} counts from 1; for later members a wrong magic
+   * means bytes after the previous trailer that are not another member.
+   */
+  static <X extends Exception> void readHeader(ByteInput<X> in, int member, CRC32 crc) throws X {
+    crc.reset();
+    long start = in.position();
+    int id1 = next(in, member, crc, "ID1");
+    int id2 = next(in, member, crc, "ID2");
+    if (id1 != ID1 || id2 != ID2) {
+      throw new MalformedGzipException(member == 1
+          ? String.format("not gzip: input starts with %02x %02x, expected 1f 8b", id1, id2)
+          : String.format("garbage after the trailer of member %d at offset %d: %02x %02x is not"
+              + " the start of another member (1f 8b)", member - 1, start, id1, id2));
+    }
+    int method = next(in, member, crc, "CM");
+    if (method != CM_DEFLATE) {
+      throw malformed(member, start + 2, "unsupported compression method " + method + " (only 8, deflate)");
+    }
+    int flags = next(in, member, crc, "FLG");
+    if ((flags & RESERVED) != 0) {
+      throw malformed(member, start + 3, String.format("reserved flag bits set (FLG=0x%02x)", flags));
+    }
+    for (int i = 0; i < 6; i++) {
+      next(in, member, crc, "MTIME/XFL/OS");
+    }
+    if ((flags & FEXTRA) != 0) {
+      int length = next(in, member, crc, "XLEN") | next(in, member, crc, "XLEN") << 8;
+      for (int i = 0; i < length; i++) {
+        next(in, member, crc, "FEXTRA");
+      }
+    }
+    if ((flags & FNAME) != 0) {
+      skipZeroTerminated(in, member, crc, "FNAME");
+    }
+    if ((flags & FCOMMENT) != 0) {
+      skipZeroTerminated(in, member, crc, "FCOMMENT");
+    }
+    if ((flags & FHCRC) != 0) {
+      long expected = crc.getValue() & 0xffff;
+      long crcAt = in.position();
+      int actual = next(in, member, null, "FHCRC") | next(in, member, null, "FHCRC") << 8;
+      if (actual != expected) {
+        throw malformed(member, crcAt, String.format("header CRC16 is %04x, header bytes give %04x", actual, expected));
+      }
+    }
+  }
+
+  static MalformedGzipException malformed(int member, long offset, String what) {
+    return new MalformedGzipException("member " + member + " at offset " + offset + ": " + what);
+  }
+
+  static MalformedGzipException truncated(int member, long offset, String where) {
+    return malformed(member, offset, "input ends inside the " + where);
+  }
+
+  private static <X extends Exception> void skipZeroTerminated(ByteInput<X> in, int member, CRC32 crc, String field)
+      throws X {
+    while (next(in, member, crc, field) != 0) {
+      // a name or comment is skipped, never stored: a hostile one costs time, not memory
+    }
+  }
+
+  private static <X extends Exception> int next(ByteInput<X> in, int member, @Nullable CRC32 crc,
+      String field) throws X {
+    int b = in.read();
+    if (b < 0) {
+      throw truncated(member, in.position(), "header (" + field + ")");
+    }
+    if (crc != null) {
+      crc.update(b);
+    }
+    return b;
+  }
+
+  private static void writeIntLe(byte[] buffer, int offset, long value) {
+    buffer[offset] = (byte) value;
+    buffer[offset + 1] = (byte) (value >>> 8);
+    buffer[offset + 2] = (byte) (value >>> 16);
+    buffer[offset + 3] = (byte) (value >>> 24);
+  }
+}
