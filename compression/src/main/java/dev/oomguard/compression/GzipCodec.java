@@ -238,25 +238,24 @@ public final class GzipCodec implements AutoCloseable {
       int dataStart = in.position;
       int memberStart = size;
       inflater.setInput(gzip, dataStart, gzip.length - dataStart);
-      while (true) {
+      while (!inflater.finished()) {
         if (size == out.length) {
-          if (out.length >= limit) {
-            probeForMore(slot, member, dataStart, limit);
-            break;
+          // Full: ask for a few more bytes before growing, so an exact-size buffer is not grown
+          // just to learn that the member has ended, and nothing is allocated past the limit.
+          int more = inflate(inflater, slot.buffer, 0, slot.buffer.length, member, dataStart);
+          if (more == 0) {
+            continue;
           }
-          out = Arrays.copyOf(out, (int) Math.min(limit, grow(out.length, MAX_ARRAY_SIZE)));
+          if (size + (long) more > limit) {
+            throw new DecompressionLimitException(limit);
+          }
+          out = Arrays.copyOf(out, (int) Math.min(limit, Math.max(size + (long) more, grow(out.length, MAX_ARRAY_SIZE))));
+          System.arraycopy(slot.buffer, 0, out, size, more);
+          size += more;
+          continue;
         }
-        int produced = inflate(inflater, out, size, member, dataStart);
+        int produced = inflate(inflater, out, size, out.length - size, member, dataStart);
         size += produced;
-        if (inflater.finished()) {
-          break;
-        }
-        if (produced == 0 && inflater.needsInput()) {
-          throw GzipFormat.truncated(member, gzip.length, "deflate data");
-        }
-        if (produced == 0 && size < out.length) {
-          throw GzipFormat.malformed(member, dataStart + inflater.getBytesRead(), "deflate data makes no progress");
-        }
       }
       in.position = dataStart + (int) inflater.getBytesRead();
       slot.crc.update(out, memberStart, size - memberStart);
@@ -266,26 +265,18 @@ public final class GzipCodec implements AutoCloseable {
     return size == out.length ? out : Arrays.copyOf(out, size);
   }
 
-  /** The output is full at the limit: more output, not the end of the member, means a breach. */
-  private static void probeForMore(InflaterSlot slot, int member, int dataStart, long limit) {
-    int more = inflate(slot.inflater, slot.buffer, 0, slot.buffer.length, member, dataStart);
-    if (more > 0) {
-      throw new DecompressionLimitException(limit);
-    }
-    if (!slot.inflater.finished()) {
-      throw GzipFormat.truncated(member, dataStart + slot.inflater.getBytesRead(), "deflate data");
-    }
-  }
-
-  private static int inflate(Inflater inflater, byte[] out, int offset, int member, int dataStart) {
-    return inflate(inflater, out, offset, out.length - offset, member, dataStart);
-  }
-
+  /** Inflates what it can; no output and no end of member means the input is bad or cut short. */
   private static int inflate(Inflater inflater, byte[] out, int offset, int length, int member, int dataStart) {
     try {
       int produced = inflater.inflate(out, offset, length);
-      if (produced == 0 && inflater.needsDictionary()) {
-        throw GzipFormat.malformed(member, dataStart, "deflate data asks for a preset dictionary");
+      if (produced == 0 && !inflater.finished()) {
+        long at = dataStart + inflater.getBytesRead();
+        if (inflater.needsDictionary()) {
+          throw GzipFormat.malformed(member, at, "deflate data asks for a preset dictionary");
+        }
+        throw inflater.needsInput()
+            ? GzipFormat.truncated(member, at, "deflate data")
+            : GzipFormat.malformed(member, at, "deflate data makes no progress");
       }
       return produced;
     } catch (DataFormatException e) {
