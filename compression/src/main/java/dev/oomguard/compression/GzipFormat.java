@@ -64,12 +64,14 @@ final class GzipFormat {
     crc.reset();
     long start = in.position();
     int id1 = next(in, member, crc, "ID1");
-    int id2 = next(in, member, crc, "ID2");
+    // A wrong first byte already says "not a member": a lone junk byte is not a truncated header.
+    int id2 = id1 == ID1 ? next(in, member, crc, "ID2") : in.read();
     if (id1 != ID1 || id2 != ID2) {
+      String seen = id2 < 0 ? String.format("%02x", id1) : String.format("%02x %02x", id1, id2);
       throw new MalformedGzipException(member == 1
-          ? String.format("not gzip: input starts with %02x %02x, expected 1f 8b", id1, id2)
-          : String.format("garbage after the trailer of member %d at offset %d: %02x %02x is not"
-              + " the start of another member (1f 8b)", member - 1, start, id1, id2));
+          ? "not gzip: input starts with " + seen + ", expected 1f 8b"
+          : String.format("garbage after the trailer of member %d at offset %d: %s is not"
+              + " the start of another member (1f 8b)", member - 1, start, seen));
     }
     int method = next(in, member, crc, "CM");
     if (method != CM_DEFLATE) {
