@@ -391,7 +391,7 @@ class GzipInteropTest {
   }
 
   /** {@code header}, then raw deflate data from a nowrap {@link Deflater}, then CRC32 and ISIZE. */
-  private static byte[] member(byte[] header, byte[] data) {
+  static byte[] member(byte[] header, byte[] data) {
     ByteArrayOutputStream member = new ByteArrayOutputStream();
     member.writeBytes(header);
     Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
