@@ -1,0 +1,20 @@
+package dev.oomguard.executors.redis;
+
+/**
+ * Turns events into the bytes stored in Redis and back. With Jackson, for example:
+ *
+ * <pre>{@code
+ * EventCodec<Order> json = new EventCodec<>() {
+ *   public byte[] encode(Order order) { return mapper.writeValueAsBytes(order); }
+ *   public Order decode(byte[] bytes) { return mapper.readValue(bytes, Order.class); }
+ * };
+ * }</pre>
+ *
+ * @param <E> the event type
+ */
+public interface EventCodec<E> {
+  byte[] encode(E event);
+
+  /** Throws any runtime exception when {@code bytes} cannot be read; the entry is then dropped and logged. */
+  E decode(byte[] bytes);
+}
