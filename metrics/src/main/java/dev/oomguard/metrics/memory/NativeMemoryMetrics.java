@@ -107,6 +107,7 @@ public final class NativeMemoryMetrics implements MeterBinder {
         .description(description)
         .tags(tags).tag("category", category)
         .baseUnit(BaseUnits.BYTES)
+        .strongReference(true) // nothing else holds it: a weak reference would read NaN after a GC
         .register(registry);
   }
 

@@ -61,8 +61,8 @@ public final class ProcessMemoryMetrics implements MeterBinder {
   public void bindTo(MeterRegistry registry) {
     if (!memory.isReadable()) {
       if (TOLD_NOT_LINUX.compareAndSet(false, true)) {
-        LOG.log(Level.INFO, "process memory meters need Linux's /proc/self/status, which this system ({0}) "
-            + "does not have; none registered", System.getProperty("os.name"));
+        LOG.log(Level.INFO, "no process memory meters: they read /proc/self/status, "
+            + "which only Linux has, and this system is {0}", System.getProperty("os.name"));
       }
       return;
     }
@@ -89,11 +89,13 @@ public final class ProcessMemoryMetrics implements MeterBinder {
           .description("What resident memory must stay under: the container limit, else the machine's RAM")
           .tags(tags).tags(source)
           .baseUnit(BaseUnits.BYTES)
+          .strongReference(true) // nothing else holds it: a weak reference would read NaN after a GC
           .register(registry);
       Gauge.builder("process.memory.headroom", memory, ProcessMemoryMetrics::headroom)
           .description("process.memory.limit minus resident set size: how far the process is from being killed")
           .tags(tags).tags(source)
           .baseUnit(BaseUnits.BYTES)
+          .strongReference(true)
           .register(registry);
     }
   }
@@ -106,6 +108,7 @@ public final class ProcessMemoryMetrics implements MeterBinder {
         .description(description)
         .tags(tags)
         .baseUnit(BaseUnits.BYTES)
+        .strongReference(true)
         .register(registry);
   }
 
