@@ -194,7 +194,9 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   TaskRejectedException reject(QueuedTask task) {
     rejected.increment();
     cancel(task.task);
-    return new TaskRejectedException(name, queue.size(), capacity, workers.isShutdown());
+    TaskRejectedException rejection = new TaskRejectedException(name, queue.size(), capacity, workers.isShutdown());
+    rejection.counted = true;
+    return rejection;
   }
 
   void discard(QueuedTask task, Consumer<Runnable> onDiscard) {
@@ -244,6 +246,12 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     }
     try {
       overflow.onOverflow(task.task, this);
+    } catch (TaskRejectedException e) {
+      if (!e.counted) {
+        rejected.increment();
+      }
+      cancel(task.task);
+      throw e;
     } catch (RuntimeException | Error e) {
       rejected.increment();
       cancel(task.task);

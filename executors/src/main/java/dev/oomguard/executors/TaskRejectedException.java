@@ -15,6 +15,8 @@ public final class TaskRejectedException extends RejectedExecutionException {
   private final int queueSize;
   private final int queueCapacity;
   private final boolean shutdown;
+  /** Set by the executor that counted this rejection, so that a policy rethrowing it is not counted twice. */
+  transient boolean counted;
 
   public TaskRejectedException(String executorName, int queueSize, int queueCapacity, boolean shutdown) {
     super((String) null);

@@ -200,6 +200,17 @@ class OverflowPolicyTest {
     assertThat(discarded).containsExactly((Runnable) c);
   }
 
+  @Test
+  void customPolicy_fallingBackToReject_countsTheRejectionOnce() throws Exception {
+    saturate((task, executor) -> OverflowPolicy.reject().onOverflow(task, executor));
+    FutureTask<String> c = new FutureTask<>(() -> "c");
+
+    assertThatThrownBy(() -> pool.execute(c)).isInstanceOf(TaskRejectedException.class);
+
+    assertThat(pool.rejected.sum()).isEqualTo(1);
+    assertThat(c.isCancelled()).isTrue();
+  }
+
   /** Holds the single worker with the gate and fills the queue of two with a and b. */
   private List<Future<?>> saturate(OverflowPolicy policy) throws InterruptedException {
     pool = (BoundedThreadPool) BoundedExecutors.builder("orders").threads(1).queueCapacity(2).overflow(policy).build();
