@@ -21,7 +21,7 @@ class WithoutMicrometerTest {
             && !entry.contains("LatencyUtils"))
         .collect(Collectors.joining(File.pathSeparator));
 
-    ForkedJvm.Result result = ForkedJvm.run(List.of("-Xshare:auto"), classpath, WithoutMicrometerWorkload.class,
+    ForkedJvm.Result result = ForkedJvm.run(List.of(), classpath, WithoutMicrometerWorkload.class,
         ModuleConventions.classesDirectory().toString());
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isZero();
