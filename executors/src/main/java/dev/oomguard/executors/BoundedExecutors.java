@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -100,6 +101,8 @@ public final class BoundedExecutors {
     Thread.@Nullable UncaughtExceptionHandler uncaughtExceptionHandler;
     Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     LongSupplier nanoTime = System::nanoTime;
+    long maxQueueWeight;
+    @Nullable ToLongFunction<? super Runnable> weigher;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -180,6 +183,26 @@ public final class BoundedExecutors {
      */
     public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /**
+     * Bounds the queue by weight as well as by count: a task whose weight (by {@code weigher},
+     * typically its bytes) would take the queued tasks over {@code maxWeight} finds the queue full
+     * and goes to the overflow policy, as does a task heavier than {@code maxWeight} on its own.
+     * A task's weight counts from submit until it starts (or is dropped). {@code block} waits for
+     * room by weight too. The weigher sees the task as given to {@code execute}: {@code submit}
+     * wraps yours in a {@code FutureTask}, so a weigher should give such tasks a default weight.
+     *
+     * @throws IllegalArgumentException if {@code maxWeight} is not positive
+     */
+    public Builder maxQueueWeight(long maxWeight, ToLongFunction<? super Runnable> weigher) {
+      Objects.requireNonNull(weigher, "weigher");
+      if (maxWeight < 1) {
+        throw new IllegalArgumentException("maxQueueWeight must be at least 1, was " + maxWeight);
+      }
+      this.maxQueueWeight = maxWeight;
+      this.weigher = weigher;
       return this;
     }
 

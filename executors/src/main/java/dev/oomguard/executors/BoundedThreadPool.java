@@ -1,6 +1,7 @@
 package dev.oomguard.executors;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +44,9 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   /** Whether tasks need their submit time: reading the clock is the one cost on the hot path. */
   private final boolean stamped;
   private final long closeTimeoutNanos;
+  /** The weight bound, when the builder set one; null means count only. */
+  private final @Nullable MemoryBudget queueWeight;
+  private final @Nullable ToLongFunction<? super Runnable> weigher;
 
   final LongAdder rejected = new LongAdder();
   final LongAdder discarded = new LongAdder();
@@ -63,6 +68,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     this.nanoTime = config.nanoTime;
     this.stamped = maxQueueWaitNanos > 0 || queueWaitRecorder != null;
     this.closeTimeoutNanos = BoundedExecutors.saturatedNanos(config.closeTimeout);
+    this.queueWeight = config.weigher == null ? null : MemoryBudget.ofBytes(config.maxQueueWeight);
+    this.weigher = config.weigher;
     this.highWaterMark = config.highWaterMarkListener == null
         ? null
         : new HighWaterMark(threshold(config.highWaterMarkFraction, capacity), config.highWaterMarkListener);
@@ -71,8 +78,12 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   @Override
   public void execute(Runnable command) {
-    Objects.requireNonNull(command, "command");
-    workers.execute(new QueuedTask(command, stamped ? nanoTime.getAsLong() : 0L));
+    QueuedTask task = wrap(command);
+    if (queueWeight != null && !task.reserve()) {
+      onQueueFull(task);
+    } else {
+      workers.execute(task);
+    }
     if (highWaterMark != null) {
       highWaterMark.check(queue.size());
     }
@@ -104,6 +115,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     List<Runnable> drained = workers.shutdownNow();
     List<Runnable> tasks = new ArrayList<>(drained.size());
     for (Runnable queued : drained) {
+      ((QueuedTask) queued).release();
       tasks.add(((QueuedTask) queued).task);
     }
     if (highWaterMark != null) {
@@ -187,12 +199,27 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   // The overflow path and what the built-in policies need
 
   QueuedTask wrap(Runnable task) {
-    return new QueuedTask(Objects.requireNonNull(task, "task"), stamped ? nanoTime.getAsLong() : 0L);
+    Objects.requireNonNull(task, "task");
+    long weight = 0;
+    if (weigher != null) {
+      weight = weigher.applyAsLong(task);
+      if (weight < 0) {
+        throw new IllegalArgumentException("the weigher of executor '" + name + "' gave a negative weight, " + weight
+            + ", for " + task);
+      }
+    }
+    return new QueuedTask(task, stamped ? nanoTime.getAsLong() : 0L, weight);
+  }
+
+  /** The weight of the tasks in the queue (and of those handed to a worker, until they start). */
+  long queuedWeight() {
+    return queueWeight == null ? 0 : queueWeight.usedBytes();
   }
 
   /** Counts the task rejected, cancels its Future, and returns the exception for the caller to throw. */
   TaskRejectedException reject(QueuedTask task) {
     rejected.increment();
+    task.release();
     cancel(task.task);
     TaskRejectedException rejection = new TaskRejectedException(name, queue.size(), capacity, workers.isShutdown());
     rejection.counted = true;
@@ -201,21 +228,32 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   void discard(QueuedTask task, Consumer<Runnable> onDiscard) {
     discarded.increment();
+    task.release();
     cancel(task.task);
     notify(onDiscard, task.task, "onDiscard");
   }
 
   /** Queues the task if there is room; throws if the executor shut down meanwhile. */
   boolean offer(QueuedTask task) {
+    if (!task.reserve()) {
+      return false;
+    }
     if (!queue.offer(task)) {
+      task.release();
       return false;
     }
     recheckShutdown(task);
     return true;
   }
 
+  /** Waits up to the timeout for room by weight (if bounded so) and by count. */
   boolean offer(QueuedTask task, long timeoutNanos) throws InterruptedException {
-    if (!queue.offer(task, timeoutNanos, TimeUnit.NANOSECONDS)) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    if (!task.reserve(timeoutNanos)) {
+      return false;
+    }
+    if (!queue.offer(task, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+      task.release();
       return false;
     }
     recheckShutdown(task);
@@ -234,6 +272,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   }
 
   private void onQueueFull(QueuedTask task) {
+    // Not queued: it holds no weight until an offer takes it again.
+    task.release();
     if (workers.isShutdown()) {
       throw reject(task);
     }
@@ -274,6 +314,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   }
 
   private void expire(QueuedTask task) {
+    task.release();
     cancel(task.task);
     notify(onExpired, task.task, "onExpired");
   }
@@ -311,14 +352,51 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     return Math.max(1, (int) Math.ceil(fraction * capacity));
   }
 
-  /** A task in the queue, with its submit time. */
+  /** A task in the queue, with its submit time and, under a weight bound, its share of it. */
   final class QueuedTask implements Runnable {
     final Runnable task;
     private final long submittedAt;
+    private final long weight;
+    /** The weight this task holds while queued; touched by one thread at a time, as the task moves. */
+    private MemoryBudget.@Nullable Lease reserved;
 
-    QueuedTask(Runnable task, long submittedAt) {
+    QueuedTask(Runnable task, long submittedAt, long weight) {
       this.task = task;
       this.submittedAt = submittedAt;
+      this.weight = weight;
+    }
+
+    /** Takes the task's weight from the bound if it fits now; true without a bound. */
+    boolean reserve() {
+      try {
+        return reserve(0);
+      } catch (InterruptedException e) {
+        throw new AssertionError("a zero wait does not wait", e);
+      }
+    }
+
+    /** False if the task is heavier than the whole weight bound: no room will ever come. */
+    boolean canEverBeQueued() {
+      return queueWeight == null || weight <= queueWeight.capacityBytes();
+    }
+
+    boolean reserve(long timeoutNanos) throws InterruptedException {
+      if (queueWeight == null || reserved != null) {
+        return true;
+      }
+      if (!canEverBeQueued()) {
+        return false;
+      }
+      reserved = queueWeight.tryAcquire(weight, Duration.ofNanos(timeoutNanos)).orElse(null);
+      return reserved != null;
+    }
+
+    void release() {
+      MemoryBudget.Lease lease = reserved;
+      if (lease != null) {
+        reserved = null;
+        lease.close();
+      }
     }
 
     boolean expired(long now) {
@@ -327,6 +405,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
     @Override
     public void run() {
+      release();
       if (highWaterMark != null) {
         highWaterMark.check(queue.size());
       }

@@ -78,6 +78,11 @@ final class OverflowPolicies {
 
     @Override
     void overflow(BoundedThreadPool.QueuedTask task, BoundedThreadPool pool) {
+      if (!task.canEverBeQueued()) {
+        // Heavier than the whole weight bound: emptying the queue would not make room.
+        pool.discard(task, onDiscard);
+        return;
+      }
       while (!pool.offer(task)) {
         BoundedThreadPool.QueuedTask oldest = pool.pollOldest();
         if (oldest != null) {

@@ -49,7 +49,7 @@ class AccountingTest {
   @MethodSource("policies")
   void saturatedPool_withEveryPolicy_accountsForEveryTaskAndCompletesEveryFuture(String name, OverflowPolicy policy)
       throws Exception {
-    Run run = new Run(policy);
+    Run run = new Run(policy, false);
 
     run.produce(null, null);
     run.pool.shutdown();
@@ -61,8 +61,23 @@ class AccountingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("policies")
+  void saturatedPool_withAWeightBound_accountsForEveryTaskAndGivesAllWeightBack(String name, OverflowPolicy policy)
+      throws Exception {
+    Run run = new Run(policy, true);
+
+    run.produce(null, null);
+    run.pool.shutdown();
+    assertThat(run.pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+
+    run.assertAccounted(List.of());
+    run.assertEveryFutureCompletes(List.of());
+    assertThat(run.pool.queuedWeight()).as("weight still held").isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("policies")
   void shutdownNow_racingProducers_losesNoTask(String name, OverflowPolicy policy) throws Exception {
-    Run run = new Run(policy);
+    Run run = new Run(policy, false);
     CountDownLatch halfway = new CountDownLatch(PRODUCERS * TASKS_PER_PRODUCER / 2);
     List<Runnable> returned = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch stopped = new CountDownLatch(1);
@@ -96,11 +111,15 @@ class AccountingTest {
     final List<Future<?>> futures = Collections.synchronizedList(new ArrayList<>());
     final BoundedThreadPool pool;
 
-    Run(OverflowPolicy policy) {
-      pool = (BoundedThreadPool) BoundedExecutors.builder("race").threads(2).queueCapacity(8).overflow(policy)
+    /** With {@code weighted}, tasks also weigh 1 to 5 each, against a bound of 12. */
+    Run(OverflowPolicy policy, boolean weighted) {
+      BoundedExecutors.Builder builder = BoundedExecutors.builder("race").threads(2).queueCapacity(8).overflow(policy)
           .maxQueueWait(Duration.ofNanos(20 * CLOCK_STEP_NANOS))
-          .nanoTime(() -> clock.addAndGet(CLOCK_STEP_NANOS))
-          .build();
+          .nanoTime(() -> clock.addAndGet(CLOCK_STEP_NANOS));
+      if (weighted) {
+        builder.maxQueueWeight(12, task -> 1 + Math.floorMod(System.identityHashCode(task), 5));
+      }
+      pool = (BoundedThreadPool) builder.build();
     }
 
     /**
