@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>The pool has exactly {@code threads} workers, started as tasks arrive and kept until
  *       shutdown, as with {@code Executors.newFixedThreadPool}.
  *   <li>The queue bounds the number of tasks, not their size: 10,000 queued tasks that each hold
- *       1 MiB are 10 GiB. Size the capacity by what one task holds, or admit large work through a
- *       {@link MemoryBudget}.
+ *       1 MiB are 10 GiB. Size the capacity by what one task holds, bound the queue by weight as
+ *       well ({@link Builder#maxQueueWeight}), or admit large work through a {@link MemoryBudget}.
  *   <li>Expiry, the queue-wait timer and the high-water mark are checked when a task is queued,
  *       when it starts, and when the queue is found full; nothing runs in the background.
  *   <li>A task given to {@code execute} that throws is logged and counted, and its worker goes on.

@@ -264,10 +264,17 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     return (QueuedTask) queue.poll();
   }
 
-  /** As the JDK pool does after queueing: a task queued after shutdownNow() drained would be lost. */
+  /**
+   * As the JDK pool does after queueing: a task queued after shutdownNow() drained would be lost,
+   * and a task queued past the JDK pool's own path needs a worker to exist.
+   */
   private void recheckShutdown(QueuedTask task) {
-    if (workers.isShutdown() && queue.remove(task)) {
-      throw reject(task);
+    if (workers.isShutdown()) {
+      if (queue.remove(task)) {
+        throw reject(task);
+      }
+    } else if (workers.getPoolSize() == 0) {
+      workers.prestartCoreThread();
     }
   }
 
