@@ -23,6 +23,8 @@ class BenchmarksJarIT {
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output).contains(
         "dev.oomguard.benchmarks.GzipCompressBenchmark.compress",
-        "dev.oomguard.benchmarks.GzipDecompressBenchmark.decompress");
+        "dev.oomguard.benchmarks.GzipDecompressBenchmark.decompress",
+        "dev.oomguard.benchmarks.ExecutorBenchmark.oneProducer",
+        "dev.oomguard.benchmarks.ExecutorBenchmark.twoProducers");
   }
 }

@@ -1,0 +1,250 @@
+package dev.oomguard.executors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Thread pools whose queue cannot eat the heap (incident 3). {@link Executors#newFixedThreadPool}
+ * queues on a {@code LinkedBlockingQueue} without a bound: when inflow outgrows the pool the queue
+ * grows until the heap is gone. These pools queue at most {@code queueCapacity} tasks and hand the
+ * rest to an {@link OverflowPolicy}.
+ *
+ * <pre>{@code
+ * // before: Executors.newFixedThreadPool(8)
+ * BoundedExecutorService events = BoundedExecutors.newFixedThreadPool("events", 8, 10_000);
+ *
+ * BoundedExecutorService images = BoundedExecutors.builder("images")
+ *     .threads(4)
+ *     .queueCapacity(200)
+ *     .overflow(OverflowPolicy.discardOldest(task -> log.warn("dropped {}", task)))
+ *     .maxQueueWait(Duration.ofSeconds(30))          // too old to matter: not run
+ *     .highWaterMark(0.8, (executor, above) -> autoscaler.signal(above))
+ *     .meterRegistry(registry)                       // optional: needs Micrometer
+ *     .build();
+ * }</pre>
+ *
+ * <p>Limits, stated plainly:
+ * <ul>
+ *   <li>The pool has exactly {@code threads} workers, started as tasks arrive and kept until
+ *       shutdown, as with {@code Executors.newFixedThreadPool}.
+ *   <li>The queue bounds the number of tasks, not their size: 10,000 queued tasks that each hold
+ *       1 MiB are 10 GiB. Size the capacity by what one task holds, bound the queue by weight as
+ *       well ({@link Builder#maxQueueWeight}), or admit large work through a {@link MemoryBudget}.
+ *   <li>Expiry, the queue-wait timer and the high-water mark are checked when a task is queued,
+ *       when it starts, and when the queue is found full; nothing runs in the background.
+ *   <li>A task given to {@code execute} that throws is logged and counted, and its worker goes on.
+ *       A task from {@code submit} keeps its failure in its {@code Future}, as usual.
+ *   <li>A dropped task's {@code Future} is cancelled only if the task is a {@code Future}, as
+ *       {@code submit} makes it. A {@code CompletableFuture.runAsync(task, executor)} hands over a
+ *       task that is not, and its {@code CompletableFuture} does not complete when the task is
+ *       dropped: use {@code submit}, or a policy that does not drop.
+ * </ul>
+ */
+public final class BoundedExecutors {
+  /** {@code Runtime.availableProcessors()} at class load. */
+  public static final int DEFAULT_THREADS = Runtime.getRuntime().availableProcessors();
+  public static final int DEFAULT_QUEUE_CAPACITY = 1_000;
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private BoundedExecutors() {}
+
+  /**
+   * The one-line replacement for {@code Executors.newFixedThreadPool(threads)}: {@code threads}
+   * workers named {@code name-1}, {@code name-2}, ..., at most {@code queueCapacity} queued tasks,
+   * and {@link OverflowPolicy#reject()} beyond that.
+   *
+   * @throws IllegalArgumentException if the name is blank or a number is below 1
+   */
+  public static BoundedExecutorService newFixedThreadPool(String name, int threads, int queueCapacity) {
+    return builder(name).threads(threads).queueCapacity(queueCapacity).build();
+  }
+
+  /**
+   * A builder for an executor called {@code name}, with {@link #DEFAULT_THREADS} threads, a queue
+   * of {@link #DEFAULT_QUEUE_CAPACITY} and the reject policy until told otherwise.
+   *
+   * @throws IllegalArgumentException if the name is blank
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A duration in nanoseconds, saturated at {@code Long.MAX_VALUE} (about 292 years). */
+  static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** Configures a {@link BoundedExecutorService}; every setting but the name has a default. */
+  public static final class Builder {
+    final String name;
+    int threads = DEFAULT_THREADS;
+    int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    OverflowPolicy overflow = OverflowPolicy.reject();
+    @Nullable Duration maxQueueWait;
+    Consumer<Runnable> onExpired = task -> {};
+    double highWaterMarkFraction;
+    @Nullable HighWaterMarkListener highWaterMarkListener;
+    /** A MeterRegistry, kept as Object so that this class loads without Micrometer. */
+    @Nullable Object meterRegistry;
+    boolean daemon;
+    Thread.@Nullable UncaughtExceptionHandler uncaughtExceptionHandler;
+    Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    LongSupplier nanoTime = System::nanoTime;
+    long maxQueueWeight;
+    @Nullable ToLongFunction<? super Runnable> weigher;
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+      }
+      this.name = name;
+    }
+
+    /** Worker threads; default {@link #DEFAULT_THREADS}. */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** The most tasks that wait in the queue; default {@link #DEFAULT_QUEUE_CAPACITY}. */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity must be at least 1, was " + queueCapacity);
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** What happens to a task that finds the queue full; default {@link OverflowPolicy#reject()}. */
+    public Builder overflow(OverflowPolicy overflow) {
+      this.overflow = Objects.requireNonNull(overflow, "overflow");
+      return this;
+    }
+
+    /**
+     * A task that waited longer than this from submit to start is not run: it is counted as
+     * expired, its {@code Future} is cancelled and {@link #onExpired} sees it. Expired tasks at the
+     * head of a full queue are purged before the overflow policy is asked. Default: no expiry.
+     *
+     * @throws IllegalArgumentException if {@code maxQueueWait} is not positive
+     */
+    public Builder maxQueueWait(Duration maxQueueWait) {
+      Objects.requireNonNull(maxQueueWait, "maxQueueWait");
+      if (maxQueueWait.isNegative() || maxQueueWait.isZero()) {
+        throw new IllegalArgumentException("maxQueueWait must be positive, was " + maxQueueWait);
+      }
+      this.maxQueueWait = maxQueueWait;
+      return this;
+    }
+
+    /** Sees each task that expired (see {@link #maxQueueWait}), on a worker or submitting thread. */
+    public Builder onExpired(Consumer<Runnable> onExpired) {
+      this.onExpired = Objects.requireNonNull(onExpired, "onExpired");
+      return this;
+    }
+
+    /**
+     * Tells {@code listener} when the queue fills to {@code fraction} of its capacity (rounded up,
+     * at least one task) and when it falls back below; see {@link HighWaterMarkListener}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < fraction <= 1}
+     */
+    public Builder highWaterMark(double fraction, HighWaterMarkListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      if (!(fraction > 0 && fraction <= 1)) {
+        throw new IllegalArgumentException("highWaterMark fraction must be in (0, 1], was " + fraction);
+      }
+      this.highWaterMarkFraction = fraction;
+      this.highWaterMarkListener = listener;
+      return this;
+    }
+
+    /**
+     * Registers the executor's meters, tagged {@code name=<name>}: Micrometer's {@code
+     * executor.queued}, {@code executor.queue.remaining}, {@code executor.active}, {@code
+     * executor.completed}, {@code executor.pool.size}, {@code executor.idle} (the time from submit
+     * to start), and {@code executor.rejected}, {@code executor.expired}, {@code
+     * executor.discarded}, {@code executor.failed}. The timer reads the clock twice per task.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /**
+     * Bounds the queue by weight as well as by count: a task whose weight (by {@code weigher},
+     * typically its bytes) would take the queued tasks over {@code maxWeight} finds the queue full
+     * and goes to the overflow policy, as does a task heavier than {@code maxWeight} on its own.
+     * A task's weight counts from submit until it starts (or is dropped). {@code block} waits for
+     * room by weight too. The weigher sees the task as given to {@code execute}: {@code submit}
+     * wraps yours in a {@code FutureTask}, so a weigher should give such tasks a default weight.
+     *
+     * @throws IllegalArgumentException if {@code maxWeight} is not positive
+     */
+    public Builder maxQueueWeight(long maxWeight, ToLongFunction<? super Runnable> weigher) {
+      Objects.requireNonNull(weigher, "weigher");
+      if (maxWeight < 1) {
+        throw new IllegalArgumentException("maxQueueWeight must be at least 1, was " + maxWeight);
+      }
+      this.maxQueueWeight = maxWeight;
+      this.weigher = weigher;
+      return this;
+    }
+
+    /** Whether the worker threads are daemon threads; default false, as the JDK's pools. */
+    public Builder daemon(boolean daemon) {
+      this.daemon = daemon;
+      return this;
+    }
+
+    /**
+     * Told of each task given to {@code execute} that throws, instead of the default warning in
+     * the log. Either way the failure is counted and the worker goes on with the next task.
+     */
+    public Builder uncaughtExceptionHandler(Thread.UncaughtExceptionHandler handler) {
+      this.uncaughtExceptionHandler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /** How long {@link BoundedExecutorService#close()} waits for the work to finish; default 30 s. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      Objects.requireNonNull(closeTimeout, "closeTimeout");
+      if (closeTimeout.isNegative()) {
+        throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
+      }
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** The clock for expiry and the queue-wait timer; tests set a controllable one. */
+    Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    public BoundedExecutorService build() {
+      Object registry = meterRegistry;
+      LongConsumer queueWaitRecorder = registry == null ? null : BoundedExecutorMetrics.queueWaitTimer(registry, name);
+      BoundedThreadPool pool = new BoundedThreadPool(this, queueWaitRecorder);
+      if (registry != null) {
+        BoundedExecutorMetrics.bind(pool, registry);
+      }
+      return pool;
+    }
+  }
+}

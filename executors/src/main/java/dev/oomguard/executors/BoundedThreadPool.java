@@ -1,0 +1,498 @@
+package dev.oomguard.executors;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The executor behind {@link BoundedExecutors}: a fixed pool of worker threads (a JDK {@code
+ * ThreadPoolExecutor}) over an {@code ArrayBlockingQueue}, whose full-queue path goes to the
+ * overflow policy. Each task is queued inside a {@link QueuedTask}, which keeps its submit time
+ * (only when expiry or the queue-wait timer needs it) and keeps a failing task from killing its
+ * worker.
+ */
+final class BoundedThreadPool extends AbstractExecutorService implements BoundedExecutorService {
+  private static final System.Logger LOG = System.getLogger(BoundedExecutorService.class.getName());
+
+  private final String name;
+  private final int capacity;
+  private final ArrayBlockingQueue<Runnable> queue;
+  private final Workers workers;
+  private final OverflowPolicy overflow;
+  /** Zero when tasks do not expire. */
+  private final long maxQueueWaitNanos;
+  private final Consumer<Runnable> onExpired;
+  private final Thread.@Nullable UncaughtExceptionHandler onFailure;
+  private final @Nullable HighWaterMark highWaterMark;
+  private final @Nullable LongConsumer queueWaitRecorder;
+  private final LongSupplier nanoTime;
+  /** Whether tasks need their submit time: reading the clock is the one cost on the hot path. */
+  private final boolean stamped;
+  private final long closeTimeoutNanos;
+  /** The weight bound, when the builder set one; null means count only. */
+  private final @Nullable MemoryBudget queueWeight;
+  private final @Nullable ToLongFunction<? super Runnable> weigher;
+
+  final LongAdder rejected = new LongAdder();
+  final LongAdder discarded = new LongAdder();
+  /** Expired when a worker took them: the JDK pool counts these as completed. */
+  final LongAdder expiredAtStart = new LongAdder();
+  /** Expired and purged from a full queue, never taken by a worker. */
+  final LongAdder expiredInQueue = new LongAdder();
+  final LongAdder failed = new LongAdder();
+
+  BoundedThreadPool(BoundedExecutors.Builder config, @Nullable LongConsumer queueWaitRecorder) {
+    this.name = config.name;
+    this.capacity = config.queueCapacity;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.overflow = config.overflow;
+    this.maxQueueWaitNanos = config.maxQueueWait == null ? 0 : BoundedExecutors.saturatedNanos(config.maxQueueWait);
+    this.onExpired = config.onExpired;
+    this.onFailure = config.uncaughtExceptionHandler;
+    this.queueWaitRecorder = queueWaitRecorder;
+    this.nanoTime = config.nanoTime;
+    this.stamped = maxQueueWaitNanos > 0 || queueWaitRecorder != null;
+    this.closeTimeoutNanos = BoundedExecutors.saturatedNanos(config.closeTimeout);
+    this.queueWeight = config.weigher == null ? null : MemoryBudget.ofBytes(config.maxQueueWeight);
+    this.weigher = config.weigher;
+    this.highWaterMark = config.highWaterMarkListener == null
+        ? null
+        : new HighWaterMark(threshold(config.highWaterMarkFraction, capacity), config.highWaterMarkListener);
+    this.workers = new Workers(config.threads, queue, new NamedThreadFactory(name, config.daemon));
+  }
+
+  @Override
+  public void execute(Runnable command) {
+    QueuedTask task = wrap(command);
+    if (queueWeight != null && !task.reserve()) {
+      onQueueFull(task);
+    } else {
+      workers.execute(task);
+    }
+    if (highWaterMark != null) {
+      highWaterMark.check(queue.size());
+    }
+  }
+
+  @Override
+  public int queueSize() {
+    return queue.size();
+  }
+
+  @Override
+  public int queueCapacity() {
+    return capacity;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void shutdown() {
+    workers.shutdown();
+  }
+
+  /** The queued tasks as they were given: {@code execute}'s Runnables, {@code submit}'s Futures. */
+  @Override
+  public List<Runnable> shutdownNow() {
+    List<Runnable> drained = workers.shutdownNow();
+    List<Runnable> tasks = new ArrayList<>(drained.size());
+    for (Runnable queued : drained) {
+      ((QueuedTask) queued).release();
+      tasks.add(((QueuedTask) queued).task);
+    }
+    if (highWaterMark != null) {
+      highWaterMark.check(queue.size());
+    }
+    return tasks;
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return workers.isShutdown();
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return workers.isTerminated();
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return workers.awaitTermination(timeout, unit);
+  }
+
+  @Override
+  public void close() {
+    if (isTerminated()) {
+      return;
+    }
+    shutdown();
+    boolean interrupted = false;
+    try {
+      if (workers.awaitTermination(closeTimeoutNanos, TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    List<Runnable> abandoned = shutdownNow();
+    for (Runnable task : abandoned) {
+      discarded.increment();
+      cancel(task);
+    }
+    if (!abandoned.isEmpty()) {
+      LOG.log(Level.WARNING, "executor ''{0}'' closed before {1} queued tasks could run; their Futures are cancelled",
+          name, abandoned.size());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BoundedExecutorService{name=" + name + ", threads=" + workers.getMaximumPoolSize() + ", queue="
+        + queue.size() + "/" + capacity + ", overflow=" + overflow + (workers.isShutdown() ? ", shut down" : "") + '}';
+  }
+
+  // Figures for the metrics binder and tests
+
+  int threads() {
+    return workers.getMaximumPoolSize();
+  }
+
+  int poolSize() {
+    return workers.getPoolSize();
+  }
+
+  int activeCount() {
+    return workers.getActiveCount();
+  }
+
+  /** Tasks a worker ran to the end, normally or by throwing; expired ones are not counted. */
+  long completedCount() {
+    return workers.getCompletedTaskCount() - expiredAtStart.sum();
+  }
+
+  long expiredCount() {
+    return expiredAtStart.sum() + expiredInQueue.sum();
+  }
+
+  // The overflow path and what the built-in policies need
+
+  QueuedTask wrap(Runnable task) {
+    Objects.requireNonNull(task, "task");
+    long weight = 0;
+    if (weigher != null) {
+      weight = weigher.applyAsLong(task);
+      if (weight < 0) {
+        throw new IllegalArgumentException("the weigher of executor '" + name + "' gave a negative weight, " + weight
+            + ", for " + task);
+      }
+    }
+    return new QueuedTask(task, stamped ? nanoTime.getAsLong() : 0L, weight);
+  }
+
+  /** The weight of the tasks in the queue (and of those handed to a worker, until they start). */
+  long queuedWeight() {
+    return queueWeight == null ? 0 : queueWeight.usedBytes();
+  }
+
+  /** Counts the task rejected, cancels its Future, and returns the exception for the caller to throw. */
+  TaskRejectedException reject(QueuedTask task) {
+    rejected.increment();
+    task.release();
+    cancel(task.task);
+    TaskRejectedException rejection = new TaskRejectedException(name, queue.size(), capacity, workers.isShutdown());
+    rejection.counted = true;
+    return rejection;
+  }
+
+  void discard(QueuedTask task, Consumer<Runnable> onDiscard) {
+    discarded.increment();
+    task.release();
+    cancel(task.task);
+    notify(onDiscard, task.task, "onDiscard");
+  }
+
+  /** Queues the task if there is room; throws if the executor shut down meanwhile. */
+  boolean offer(QueuedTask task) {
+    if (!task.reserve()) {
+      return false;
+    }
+    if (!queue.offer(task)) {
+      task.release();
+      return false;
+    }
+    recheckShutdown(task);
+    return true;
+  }
+
+  /** Waits up to the timeout for room by weight (if bounded so) and by count. */
+  boolean offer(QueuedTask task, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    if (!task.reserve(timeoutNanos)) {
+      return false;
+    }
+    if (!queue.offer(task, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+      task.release();
+      return false;
+    }
+    recheckShutdown(task);
+    return true;
+  }
+
+  @Nullable QueuedTask pollOldest() {
+    return (QueuedTask) queue.poll();
+  }
+
+  /**
+   * As the JDK pool does after queueing: a task queued after shutdownNow() drained would be lost,
+   * and a task queued past the JDK pool's own path needs a worker to exist.
+   */
+  private void recheckShutdown(QueuedTask task) {
+    if (workers.isShutdown()) {
+      if (queue.remove(task)) {
+        throw reject(task);
+      }
+    } else if (workers.getPoolSize() == 0) {
+      workers.prestartCoreThread();
+    }
+  }
+
+  private void onQueueFull(QueuedTask task) {
+    // Not queued: it holds no weight until an offer takes it again.
+    task.release();
+    if (workers.isShutdown()) {
+      throw reject(task);
+    }
+    if (maxQueueWaitNanos > 0 && purgeExpired() && offer(task)) {
+      return;
+    }
+    if (overflow instanceof OverflowPolicies.BuiltIn) {
+      ((OverflowPolicies.BuiltIn) overflow).overflow(task, this);
+      return;
+    }
+    try {
+      overflow.onOverflow(task.task, this);
+    } catch (TaskRejectedException e) {
+      if (!e.counted) {
+        rejected.increment();
+      }
+      cancel(task.task);
+      throw e;
+    } catch (RuntimeException | Error e) {
+      rejected.increment();
+      cancel(task.task);
+      throw e;
+    }
+  }
+
+  /** Takes expired tasks off the head of the queue, so that they do not hold it full. */
+  private boolean purgeExpired() {
+    boolean purged = false;
+    long now = nanoTime.getAsLong();
+    for (QueuedTask head; (head = (QueuedTask) queue.peek()) != null && head.expired(now); ) {
+      if (queue.remove(head)) {
+        expiredInQueue.increment();
+        expire(head);
+        purged = true;
+      }
+    }
+    return purged;
+  }
+
+  private void expire(QueuedTask task) {
+    task.release();
+    cancel(task.task);
+    notify(onExpired, task.task, "onExpired");
+  }
+
+  private void failed(Throwable failure) {
+    failed.increment();
+    Thread thread = Thread.currentThread();
+    if (onFailure == null) {
+      LOG.log(Level.WARNING, "a task failed in executor '" + name + "' on thread " + thread.getName()
+          + "; the thread goes on with the next task", failure);
+      return;
+    }
+    try {
+      onFailure.uncaughtException(thread, failure);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the uncaught-exception handler of executor '" + name + "' failed", e);
+    }
+  }
+
+  private void notify(Consumer<Runnable> callback, Runnable task, String which) {
+    try {
+      callback.accept(task);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the " + which + " callback of executor '" + name + "' failed", e);
+    }
+  }
+
+  private static void cancel(Runnable task) {
+    if (task instanceof Future) {
+      ((Future<?>) task).cancel(false);
+    }
+  }
+
+  private static int threshold(double fraction, int capacity) {
+    return Math.max(1, (int) Math.ceil(fraction * capacity));
+  }
+
+  /** A task in the queue, with its submit time and, under a weight bound, its share of it. */
+  final class QueuedTask implements Runnable {
+    final Runnable task;
+    private final long submittedAt;
+    private final long weight;
+    /** The weight this task holds while queued; touched by one thread at a time, as the task moves. */
+    private MemoryBudget.@Nullable Lease reserved;
+
+    QueuedTask(Runnable task, long submittedAt, long weight) {
+      this.task = task;
+      this.submittedAt = submittedAt;
+      this.weight = weight;
+    }
+
+    /** Takes the task's weight from the bound if it fits now; true without a bound. */
+    boolean reserve() {
+      try {
+        return reserve(0);
+      } catch (InterruptedException e) {
+        throw new AssertionError("a zero wait does not wait", e);
+      }
+    }
+
+    /** False if the task is heavier than the whole weight bound: no room will ever come. */
+    boolean canEverBeQueued() {
+      return queueWeight == null || weight <= queueWeight.capacityBytes();
+    }
+
+    boolean reserve(long timeoutNanos) throws InterruptedException {
+      if (queueWeight == null || reserved != null) {
+        return true;
+      }
+      if (!canEverBeQueued()) {
+        return false;
+      }
+      reserved = queueWeight.tryAcquire(weight, Duration.ofNanos(timeoutNanos)).orElse(null);
+      return reserved != null;
+    }
+
+    void release() {
+      MemoryBudget.Lease lease = reserved;
+      if (lease != null) {
+        reserved = null;
+        lease.close();
+      }
+    }
+
+    boolean expired(long now) {
+      return maxQueueWaitNanos > 0 && now - submittedAt > maxQueueWaitNanos;
+    }
+
+    @Override
+    public void run() {
+      release();
+      if (highWaterMark != null) {
+        highWaterMark.check(queue.size());
+      }
+      if (stamped) {
+        long now = nanoTime.getAsLong();
+        if (expired(now)) {
+          expiredAtStart.increment();
+          expire(this);
+          return;
+        }
+        if (queueWaitRecorder != null) {
+          queueWaitRecorder.accept(now - submittedAt);
+        }
+      }
+      try {
+        task.run();
+      } catch (Throwable e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return task.toString();
+    }
+  }
+
+  /** Fires the listener on each crossing, in order, and only on a crossing. */
+  private final class HighWaterMark {
+    private final int threshold;
+    private final HighWaterMarkListener listener;
+    private volatile boolean above;
+
+    HighWaterMark(int threshold, HighWaterMarkListener listener) {
+      this.threshold = threshold;
+      this.listener = listener;
+    }
+
+    void check(int size) {
+      if ((size >= threshold) == above) {
+        return;
+      }
+      synchronized (this) {
+        // Re-read under the lock, so that racing threads agree on the order of crossings.
+        boolean nowAbove = queue.size() >= threshold;
+        if (nowAbove == above) {
+          return;
+        }
+        above = nowAbove;
+        try {
+          listener.onCrossing(BoundedThreadPool.this, nowAbove);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "the high-water-mark listener of executor '" + name + "' failed", e);
+        }
+      }
+    }
+  }
+
+  private final class Workers extends ThreadPoolExecutor {
+    Workers(int threads, ArrayBlockingQueue<Runnable> queue, ThreadFactory threadFactory) {
+      super(threads, threads, 0L, TimeUnit.MILLISECONDS, queue, threadFactory,
+          (task, executor) -> onQueueFull((QueuedTask) task));
+    }
+  }
+
+  private static final class NamedThreadFactory implements ThreadFactory {
+    private final String prefix;
+    private final boolean daemon;
+    private final AtomicInteger count = new AtomicInteger();
+
+    NamedThreadFactory(String name, boolean daemon) {
+      this.prefix = name + "-";
+      this.daemon = daemon;
+    }
+
+    @Override
+    public Thread newThread(Runnable worker) {
+      Thread thread = new Thread(worker, prefix + count.incrementAndGet());
+      thread.setDaemon(daemon);
+      return thread;
+    }
+  }
+}

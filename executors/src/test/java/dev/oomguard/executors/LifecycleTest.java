@@ -1,0 +1,205 @@
+package dev.oomguard.executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Threads, failing tasks and the ways to stop an executor. */
+class LifecycleTest {
+  private final List<String> ran = new CopyOnWriteArrayList<>();
+  private final Gate gate = new Gate();
+
+  @Test
+  void newFixedThreadPool_namesItsWorkersAfterTheExecutor() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("images", 2, 10);
+    CountDownLatch bothRunning = new CountDownLatch(2);
+    List<String> names = new CopyOnWriteArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        pool.execute(() -> {
+          names.add(Thread.currentThread().getName());
+          bothRunning.countDown();
+          awaitQuietly(bothRunning);
+        });
+      }
+      assertThat(bothRunning.await(20, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      pool.close();
+    }
+
+    assertThat(names).containsExactlyInAnyOrder("images-1", "images-2");
+    assertThat(pool.name()).isEqualTo("images");
+    assertThat(pool.queueCapacity()).isEqualTo(10);
+  }
+
+  @Test
+  void daemon_whenSet_makesDaemonWorkers() throws Exception {
+    try (BoundedExecutorService pool = BoundedExecutors.builder("bg").threads(1).daemon(true).build()) {
+      assertThat(pool.submit(() -> Thread.currentThread().isDaemon()).get(20, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void daemon_byDefault_isOff() throws Exception {
+    try (BoundedExecutorService pool = BoundedExecutors.builder("fg").threads(1).build()) {
+      assertThat(pool.submit(() -> Thread.currentThread().isDaemon()).get(20, TimeUnit.SECONDS)).isFalse();
+    }
+  }
+
+  @Test
+  void execute_whenATaskThrows_countsItAndTheSameWorkerRunsTheNextTask() throws Exception {
+    AtomicReference<Throwable> reported = new AtomicReference<>();
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1)
+        .uncaughtExceptionHandler((thread, e) -> reported.set(e))
+        .build();
+    AtomicReference<Thread> first = new AtomicReference<>();
+    IllegalStateException failure = new IllegalStateException("boom");
+    try {
+      pool.execute(() -> {
+        first.set(Thread.currentThread());
+        throw failure;
+      });
+      Future<Thread> next = pool.submit(Thread::currentThread);
+
+      assertThat(next.get(20, TimeUnit.SECONDS)).as("the worker survived").isSameAs(first.get());
+    } finally {
+      pool.close();
+    }
+    assertThat(reported.get()).isSameAs(failure);
+    assertThat(pool.failed.sum()).isEqualTo(1);
+    assertThat(pool.completedCount()).isEqualTo(2);
+  }
+
+  @Test
+  void submit_whenATaskThrows_keepsTheFailureInItsFuture() throws Exception {
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("jobs", 1, 1);
+    try {
+      Future<Object> future = pool.submit(() -> {
+        throw new IllegalStateException("boom");
+      });
+
+      assertThatThrownBy(() -> future.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+    } finally {
+      pool.close();
+    }
+    assertThat(pool.failed.sum()).as("not an uncaught failure").isZero();
+  }
+
+  @Test
+  void shutdown_withQueuedTasks_runsThemAll() throws Exception {
+    BoundedExecutorService pool = heldPool("jobs", 3);
+    pool.execute(task("a"));
+    pool.execute(task("b"));
+
+    pool.shutdown();
+    gate.open();
+
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(ran).containsExactly("a", "b");
+  }
+
+  @Test
+  void shutdownNow_withQueuedTasks_returnsThemAsTheyWereGiven() throws Exception {
+    BoundedExecutorService pool = heldPool("jobs", 3);
+    Runnable a = task("a");
+    pool.execute(a);
+    Future<?> b = pool.submit(task("b"));
+
+    List<Runnable> returned = pool.shutdownNow();
+
+    assertThat(returned).containsExactly(a, (Runnable) b);
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(gate.wasInterrupted()).as("the running task is interrupted").isTrue();
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void submit_afterShutdown_isRejectedNamingTheExecutor() {
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("jobs", 1, 1);
+    pool.shutdown();
+
+    assertThatThrownBy(() -> pool.submit(task("late")))
+        .isInstanceOf(TaskRejectedException.class)
+        .hasMessage("executor 'jobs' is shut down; task rejected");
+    assertThat(pool.rejected.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void close_whenTheWorkFinishesInTime_runsTheQueuedTasks() throws Exception {
+    BoundedExecutorService pool = heldPool("jobs", 3);
+    pool.execute(task("a"));
+    gate.open();
+
+    pool.close();
+
+    assertThat(pool.isTerminated()).isTrue();
+    assertThat(ran).containsExactly("a");
+  }
+
+  @Test
+  void close_whenATaskOutlastsTheTimeout_interruptsItAndCancelsTheQueuedFutures() throws Exception {
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
+        .closeTimeout(Duration.ofMillis(50))
+        .build();
+    pool.execute(gate);
+    gate.awaitStarted();
+    Future<?> a = pool.submit(task("a"));
+
+    pool.close();
+
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(gate.wasInterrupted()).isTrue();
+    assertThat(a.isCancelled()).isTrue();
+    assertThat(pool.discarded.sum()).isEqualTo(1);
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void close_whenTheCallerIsInterrupted_stopsAtOnceAndKeepsTheInterrupt() throws Exception {
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
+        .closeTimeout(Duration.ofMinutes(5))
+        .build();
+    pool.execute(gate);
+    gate.awaitStarted();
+    Future<?> a = pool.submit(task("a"));
+
+    Thread.currentThread().interrupt();
+    try {
+      pool.close();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(a.isCancelled()).isTrue();
+  }
+
+  private BoundedExecutorService heldPool(String name, int capacity) throws InterruptedException {
+    BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool(name, 1, capacity);
+    pool.execute(gate);
+    gate.awaitStarted();
+    return pool;
+  }
+
+  private Runnable task(String label) {
+    return () -> ran.add(label);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+}

@@ -1,0 +1,103 @@
+package dev.oomguard.executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The executor's meters, read from a real registry after a scenario whose counts are known. */
+class MetricsTest {
+  private final MeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicLong clock = new AtomicLong();
+  private final Gate gate = new Gate();
+
+  @Test
+  void meterRegistry_registersEveryMeterWithADescriptionAndUnitTaggedByName() {
+    BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(4)
+        .meterRegistry(registry).build();
+    pool.close();
+
+    assertThat(registry.getMeters()).extracting(meter -> meter.getId().getName()).containsExactlyInAnyOrder(
+        "executor.queued", "executor.queue.remaining", "executor.active", "executor.pool.size", "executor.pool.max",
+        "executor.completed", "executor.rejected", "executor.expired", "executor.discarded", "executor.failed",
+        "executor.idle");
+    for (Meter meter : registry.getMeters()) {
+      assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
+      assertThat(meter.getId().getTag("name")).as(meter.getId().getName()).isEqualTo("events");
+      if (!(meter instanceof Timer)) {
+        assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNotBlank();
+      }
+    }
+  }
+
+  @Test
+  void meters_afterASaturatedRun_countWhatHappened() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(2)
+        .maxQueueWait(Duration.ofSeconds(10))
+        .nanoTime(clock::get)
+        .meterRegistry(registry)
+        .build();
+    pool.execute(gate);
+    gate.awaitStarted();
+    pool.submit(() -> {});                                  // will expire
+    clock.addAndGet(Duration.ofSeconds(11).toNanos());
+    pool.submit(() -> {});                                  // will run after waiting 3 s
+    pool.execute(() -> {
+      throw new IllegalStateException("fails");
+    });
+    assertThatThrownBy(() -> pool.submit(() -> {})).isInstanceOf(TaskRejectedException.class);
+
+    assertThat(gauge("executor.queued")).isEqualTo(2);
+    assertThat(gauge("executor.queue.remaining")).isZero();
+    assertThat(gauge("executor.active")).isEqualTo(1);
+    assertThat(gauge("executor.pool.size")).isEqualTo(1);
+
+    clock.addAndGet(Duration.ofSeconds(3).toNanos());
+    gate.open();
+    pool.shutdown();
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(counter("executor.rejected")).isEqualTo(1);
+    assertThat(counter("executor.expired")).as("the purge on the full queue, none at start").isEqualTo(1);
+    assertThat(counter("executor.completed")).as("the gate, the waiting task, the failing one").isEqualTo(3);
+    assertThat(counter("executor.failed")).isEqualTo(1);
+    assertThat(counter("executor.discarded")).isZero();
+    Timer idle = registry.get("executor.idle").timer();
+    assertThat(idle.count()).as("started tasks, the expired one not among them").isEqualTo(3);
+    assertThat(idle.max(TimeUnit.SECONDS)).isEqualTo(3);
+  }
+
+  @Test
+  void discarded_countsTasksDroppedByTheDiscardPolicy() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(1)
+        .overflow(OverflowPolicy.discardOldest(task -> {}))
+        .meterRegistry(registry)
+        .build();
+    pool.execute(gate);
+    gate.awaitStarted();
+    Future<?> first = pool.submit(() -> {});
+    pool.submit(() -> {});
+
+    gate.open();
+    pool.close();
+
+    assertThat(first.isCancelled()).isTrue();
+    assertThat(counter("executor.discarded")).isEqualTo(1);
+  }
+
+  private double gauge(String name) {
+    return registry.get(name).gauge().value();
+  }
+
+  private double counter(String name) {
+    return registry.get(name).functionCounter().count();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.oomguard.executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oomguard.testsupport.ModuleConventions;
+import java.io.File;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Micrometer is optional: the executors and MemoryBudget load and run with no Micrometer on the
+ * classpath, in a forked JVM whose classpath is the tests' own minus every Micrometer jar.
+ */
+class WithoutMicrometerTest {
+  @Test
+  void executorAndMemoryBudget_withoutMicrometerOnTheClasspath_loadAndRun() {
+    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.contains("micrometer") && !entry.contains("HdrHistogram")
+            && !entry.contains("LatencyUtils"))
+        .collect(Collectors.joining(File.pathSeparator));
+
+    ForkedJvm.Result result = ForkedJvm.run(List.of(), classpath, WithoutMicrometerWorkload.class,
+        ModuleConventions.classesDirectory().toString());
+
+    assertThat(result.exitCode()).as(result.describe("exit code")).isZero();
+    assertThat(result.get("micrometerAbsent")).as(result.describe("Micrometer absent")).isEqualTo(1);
+    assertThat(result.get("classesLoaded")).as(result.describe("classes loaded")).isGreaterThanOrEqualTo(10);
+    assertThat(result.get("ran")).as(result.describe("tasks run")).isEqualTo(100);
+    assertThat(result.get("leased")).isEqualTo(1000);
+    assertThat(result.get("budgetAvailable")).isEqualTo(1024);
+  }
+}
