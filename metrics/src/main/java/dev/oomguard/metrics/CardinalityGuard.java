@@ -46,10 +46,13 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>A series budget counts what is exported</b>: a counter or gauge is 1 series, a timer or
  *       distribution summary 3 (count, sum, max) plus its finite histogram buckets and
  *       {@code +Inf}, or plus its client-side percentiles when it has no buckets, as a Prometheus
- *       scrape shows them (a timer with a percentile histogram is 72). When a new meter would not
- *       fit, its histogram and percentiles are dropped first (it keeps count, sum and max); when
- *       even that does not fit, the new tag combination is folded into overflow: every tag key
- *       whose live meters show more than this one value gets the overflow value. Meters already
+ *       scrape shows them (a timer with a percentile histogram is 72). When the budget has no
+ *       room for a new meter name's histogram (and its overflow meter's), the name is registered
+ *       without histogram and percentiles: its meters keep count, sum and max. This is decided per
+ *       name, because Prometheus exports a name as a histogram or as a summary, never both: later
+ *       meters of a name take the shape of those already there. When a new tag combination does
+ *       not fit at all, it is folded into overflow: every tag key whose live meters show more than
+ *       this one value gets the overflow value, and keys with one value (common tags) stay. Meters
  *       registered keep working.
  *   <li><b>Idle meters expire</b> when {@code expireIdleAfter} is set: a counter, timer or
  *       distribution summary whose count has not changed for that long is removed from the
@@ -59,8 +62,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Limits, stated plainly:
  * <ul>
- *   <li>Overflow meters are always registered, without histogram, so that no increment is lost:
- *       they may take the series past {@code maxSeries}, by one meter per meter name in practice.
+ *   <li>Overflow meters are always registered, so that no increment is lost. The budget keeps room
+ *       for one per meter name, so they take the series past {@code maxSeries} only when names
+ *       race for the last of it: by at most one overflow meter per name.
  *       Meters without tags cannot fold and are always registered (without histogram when the
  *       budget is full).
  *   <li>Expiry runs when new meters are being registered and on {@link #report()}, at most once
@@ -213,7 +217,10 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     return decision.id;
   }
 
-  /** Drops a new meter's histogram and percentiles when the series budget has no room for them. */
+  /**
+   * Drops the histogram and percentiles of a new meter name when the series budget has no room for
+   * them; later meters of the name take the shape of the first.
+   */
   @Override
   public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
     if (registry == null || OWN_METERS.contains(id.getName())) {
@@ -227,14 +234,9 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     lock.lock();
     try {
       name = names.computeIfAbsent(id.getName(), MeterNameState::new);
-      Reservation reservation = reservations.get(id);
-      int reserved = reservation == null ? 0 : reservation.series;
-      int overflowRoom = name.overflowMeters > 0 || hasOverflowValue(id) ? 0 : Series.DISTRIBUTION_BASE;
-      if (seriesLive + seriesReserved - reserved + full + overflowRoom <= maxSeries) {
-        if (reservation != null) {
-          reservation.series = full;
-          seriesReserved += full - reserved;
-        }
+      // Prometheus exports a name as a histogram or as a summary, never both: every meter of a
+      // name takes the shape of the ones already there.
+      if (name.histogramMeters > 0 || name.meters == 0 && fitsHistogram(name, id, full)) {
         return config;
       }
     } finally {
@@ -244,7 +246,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     if (name.histogramWarned.compareAndSet(false, true)) {
       limitReached(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, id.getName(), null),
           "The series budget of " + maxSeries + " has no room for the histogram of meter '" + id.getName()
-              + "' (" + full + " series); new meters of it keep count, sum and max only");
+              + "' (" + full + " series per meter); its meters keep count, sum and max only");
     }
     return DistributionStatisticConfig.builder()
         .percentilesHistogram(false)
@@ -252,6 +254,21 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
         .serviceLevelObjectives(new double[0])
         .build()
         .merge(config);
+  }
+
+  /** Room for the first meter of a name with its histogram, and for the overflow meter beside it. */
+  private boolean fitsHistogram(MeterNameState name, Meter.Id id, int full) {
+    Reservation reservation = reservations.get(id);
+    int reserved = reservation == null ? 0 : reservation.series;
+    int overflowRoom = hasOverflowValue(id) ? 0 : full;
+    if (seriesLive + seriesReserved - reserved + full + overflowRoom > maxSeries) {
+      return false;
+    }
+    if (reservation != null) {
+      reservation.series = full;
+      seriesReserved += full - reserved;
+    }
+    return true;
   }
 
   /**
@@ -377,7 +394,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     Meter.Id candidate = folded == null ? id : replace(id, tags, folded);
     boolean budgetFolded = false;
     if (isNew(candidate)) {
-      int cost = Series.minimum(id.getType());
+      int cost = Math.max(Series.minimum(id.getType()), name.meters > 0 ? name.seriesPerMeter : 0);
       int overflowRoom = name.overflowMeters > 0 || hasOverflowValue(candidate) ? 0 : cost;
       if (seriesLive + seriesReserved + cost + overflowRoom > maxSeries) {
         for (int i = 0; i < admitted.size(); i++) {
@@ -461,11 +478,16 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       }
       int series = Series.of(meter);
       boolean expirable = TrackedMeter.isExpirableType(meter) && !OWN_METERS.contains(id.getName());
-      live.put(id, new TrackedMeter(meter, series, expirable, clock.monotonicTime()));
+      boolean histogram = Series.hasBuckets(meter);
+      live.put(id, new TrackedMeter(meter, series, expirable, histogram, clock.monotonicTime()));
       seriesLive += series;
       MeterNameState name = names.computeIfAbsent(id.getName(), MeterNameState::new);
       name.meters++;
       name.series += series;
+      name.seriesPerMeter = series;
+      if (histogram) {
+        name.histogramMeters++;
+      }
       if (hasOverflowValue(id)) {
         name.overflowMeters++;
       }
@@ -491,6 +513,9 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       MeterNameState name = Objects.requireNonNull(names.get(id.getName()));
       name.meters--;
       name.series -= tracked.series;
+      if (tracked.histogram) {
+        name.histogramMeters--;
+      }
       if (hasOverflowValue(id)) {
         name.overflowMeters--;
       }

@@ -19,6 +19,10 @@ final class MeterNameState {
   long series;
   /** Live meters of this name that carry the overflow value. */
   int overflowMeters;
+  /** Live meters of this name that export histogram buckets. */
+  int histogramMeters;
+  /** Series of the last meter of this name registered: what a new one is expected to cost. */
+  int seriesPerMeter;
 
   MeterNameState(String name) {
     this.name = name;

@@ -44,6 +44,12 @@ final class Series {
     return DISTRIBUTION_BASE + (percentiles == null ? 0 : percentiles.length);
   }
 
+  /** True if a registered meter exports histogram buckets. */
+  static boolean hasBuckets(Meter meter) {
+    return meter instanceof HistogramSupport
+        && ((HistogramSupport) meter).takeSnapshot().histogramCounts().length > 0;
+  }
+
   /** What a registered meter exports. */
   static int of(Meter meter) {
     if (meter.getId().syntheticAssociation() != null) {

@@ -11,13 +11,15 @@ final class TrackedMeter {
   final int series;
   /** Only meters that code looks up per use come back after removal; see the guard's javadoc. */
   final boolean expirable;
+  final boolean histogram;
   private double lastValue;
   private long lastChangeNanos;
 
-  TrackedMeter(Meter meter, int series, boolean expirable, long nowNanos) {
+  TrackedMeter(Meter meter, int series, boolean expirable, boolean histogram, long nowNanos) {
     this.meter = meter;
     this.series = series;
     this.expirable = expirable;
+    this.histogram = histogram;
     this.lastValue = value(meter);
     this.lastChangeNanos = nowNanos;
   }
