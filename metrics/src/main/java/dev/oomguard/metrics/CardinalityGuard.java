@@ -69,8 +69,9 @@ import org.jspecify.annotations.Nullable;
  *       budget is full).
  *   <li>Expiry runs when new meters are being registered and on {@link #report()}, at most once
  *       per half the idle time; a registry where nothing new appears does not grow, so it holds
- *       no thread. It is late, never early: a meter whose count changed within the idle time is
- *       never removed. Code that keeps a reference to a meter and records to it after it expired
+ *       no thread. A sweep sees a change only when it runs, so expiry is late, never early: a
+ *       meter is removed once sweeps have seen its count unchanged for the idle time, which with
+ *       regular sweeps is between once and twice the idle time after its last change. Code that keeps a reference to a meter and records to it after it expired
  *       records to a meter no longer exported; expiry suits meters looked up per use
  *       ({@code registry.counter(name, tags)}, {@code Timer.builder(..).register(registry)}),
  *       which is how tags with changing values are recorded. Gauges, function counters, function
