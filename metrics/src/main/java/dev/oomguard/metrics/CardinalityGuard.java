@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.ToIntBiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,6 +114,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   private final long expireIdleNanos;
   private final long sweepIntervalNanos;
   private final Consumer<CardinalityEvent> listener;
+  private final ToIntBiFunction<String, String> capFor = this::capFor;
 
   /** Guards every change of the state below; reads on the lookup path need no lock. */
   private final ReentrantLock lock = new ReentrantLock();
@@ -358,18 +360,15 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     if (name == null) {
       return null;
     }
-    List<Tag> tags = id.getTags();
-    @Nullable Tag @Nullable [] folded = null;
     List<TagValues> capped = List.of();
     List<TagValues> admitted = List.of();
     List<String> admittedValues = List.of();
-    for (int i = 0; i < tags.size(); i++) {
-      Tag tag = tags.get(i);
+    for (Tag tag : id.getTagsAsIterable()) {
       String value = tag.getValue();
       if (value.equals(overflowTagValue)) {
         continue;
       }
-      TagValues values = reserve ? name.values(tag.getKey(), this::capFor) : name.valuesOrNull(tag.getKey());
+      TagValues values = reserve ? name.values(tag.getKey(), capFor) : name.valuesOrNull(tag.getKey());
       if (values == null) {
         return null;
       }
@@ -386,13 +385,9 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
         }
         continue;
       }
-      if (folded == null) {
-        folded = new Tag[tags.size()];
-      }
-      folded[i] = Tag.of(tag.getKey(), overflowTagValue);
       capped = add(capped, values);
     }
-    Meter.Id candidate = folded == null ? id : replace(id, tags, folded);
+    Meter.Id candidate = capped.isEmpty() ? id : foldKeys(id, capped);
     boolean budgetFolded = false;
     if (isNew(candidate)) {
       int cost = Math.max(Series.minimum(id.getType()), name.meters > 0 ? name.seriesPerMeter : 0);
@@ -421,33 +416,37 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     return !live.containsKey(id) && !reservations.containsKey(id);
   }
 
-  /** Overflow for every tag key whose live meters show values other than this one. */
-  private Meter.Id foldForBudget(MeterNameState name, Meter.Id id) {
-    List<Tag> tags = id.getTags();
-    @Nullable Tag[] folded = new Tag[tags.size()];
-    boolean changed = false;
-    for (int i = 0; i < tags.size(); i++) {
-      Tag tag = tags.get(i);
-      TagValues values = name.valuesOrNull(tag.getKey());
-      if (!tag.getValue().equals(overflowTagValue) && (values == null || !values.isOnly(tag.getValue()))) {
-        folded[i] = Tag.of(tag.getKey(), overflowTagValue);
-        changed = true;
+  /** The overflow value for the capped keys. */
+  private Meter.Id foldKeys(Meter.Id id, List<TagValues> capped) {
+    List<Tag> out = new ArrayList<>();
+    for (Tag tag : id.getTagsAsIterable()) {
+      boolean fold = false;
+      for (TagValues values : capped) {
+        fold |= values.key.equals(tag.getKey());
       }
-    }
-    return changed ? replace(id, tags, folded) : id;
-  }
-
-  private static Meter.Id replace(Meter.Id id, List<Tag> tags, @Nullable Tag[] folded) {
-    List<Tag> out = new ArrayList<>(tags.size());
-    for (int i = 0; i < tags.size(); i++) {
-      Tag replacement = folded[i];
-      out.add(replacement == null ? tags.get(i) : replacement);
+      out.add(fold ? Tag.of(tag.getKey(), overflowTagValue) : tag);
     }
     return id.replaceTags(out);
   }
 
+  /** Overflow for every tag key whose live meters show values other than this one. */
+  private Meter.Id foldForBudget(MeterNameState name, Meter.Id id) {
+    List<Tag> out = new ArrayList<>();
+    boolean changed = false;
+    for (Tag tag : id.getTagsAsIterable()) {
+      TagValues values = name.valuesOrNull(tag.getKey());
+      if (!tag.getValue().equals(overflowTagValue) && (values == null || !values.isOnly(tag.getValue()))) {
+        out.add(Tag.of(tag.getKey(), overflowTagValue));
+        changed = true;
+      } else {
+        out.add(tag);
+      }
+    }
+    return changed ? id.replaceTags(out) : id;
+  }
+
   private boolean hasOverflowValue(Meter.Id id) {
-    for (Tag tag : id.getTags()) {
+    for (Tag tag : id.getTagsAsIterable()) {
       if (tag.getValue().equals(overflowTagValue)) {
         return true;
       }
@@ -470,17 +469,16 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     Meter.Id id = meter.getId();
     lock.lock();
     try {
-      if (live.containsKey(id)) {
+      int series = Series.of(meter);
+      boolean expirable = TrackedMeter.isExpirableType(meter) && !OWN_METERS.contains(id.getName());
+      boolean histogram = Series.hasBuckets(meter);
+      if (live.putIfAbsent(id, new TrackedMeter(meter, series, expirable, histogram, clock.monotonicTime())) != null) {
         return;
       }
       Reservation reservation = reservations.remove(id);
       if (reservation != null) {
         seriesReserved -= reservation.series;
       }
-      int series = Series.of(meter);
-      boolean expirable = TrackedMeter.isExpirableType(meter) && !OWN_METERS.contains(id.getName());
-      boolean histogram = Series.hasBuckets(meter);
-      live.put(id, new TrackedMeter(meter, series, expirable, histogram, clock.monotonicTime()));
       seriesLive += series;
       MeterNameState name = names.computeIfAbsent(id.getName(), MeterNameState::new);
       name.meters++;
@@ -492,9 +490,9 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       if (hasOverflowValue(id)) {
         name.overflowMeters++;
       }
-      for (Tag tag : id.getTags()) {
+      for (Tag tag : id.getTagsAsIterable()) {
         if (!tag.getValue().equals(overflowTagValue)) {
-          name.values(tag.getKey(), this::capFor).meterAdded(tag.getValue());
+          name.values(tag.getKey(), capFor).meterAdded(tag.getValue());
         }
       }
     } finally {
@@ -520,7 +518,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       if (hasOverflowValue(id)) {
         name.overflowMeters--;
       }
-      for (Tag tag : id.getTags()) {
+      for (Tag tag : id.getTagsAsIterable()) {
         TagValues values = name.valuesOrNull(tag.getKey());
         if (values != null) {
           values.meterRemoved(tag.getValue());

@@ -33,7 +33,8 @@ final class MeterNameState {
   }
 
   TagValues values(String key, ToIntBiFunction<String, String> cap) {
-    return keys.computeIfAbsent(key, k -> new TagValues(name, k, cap.applyAsInt(name, k)));
+    TagValues values = keys.get(key);
+    return values != null ? values : keys.computeIfAbsent(key, k -> new TagValues(name, k, cap.applyAsInt(name, k)));
   }
 
   Collection<TagValues> keys() {
