@@ -1,0 +1,84 @@
+package dev.oomguard.metrics;
+
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.HistogramSupport;
+import java.util.NavigableSet;
+
+/**
+ * Exported series per meter, counted the way a Prometheus scrape shows them: a histogram exports
+ * its finite buckets plus {@code +Inf}, then count, sum and max; without buckets, client-side
+ * percentiles are one series each.
+ */
+final class Series {
+  /** Count, sum and max of a timer, distribution summary or long task timer. */
+  static final int DISTRIBUTION_BASE = 3;
+
+  private Series() {}
+
+  /** The fewest series a new meter of this type exports: what the budget reserves up front. */
+  static int minimum(Meter.Type type) {
+    switch (type) {
+      case TIMER:
+      case DISTRIBUTION_SUMMARY:
+      case LONG_TASK_TIMER:
+        return DISTRIBUTION_BASE;
+      default:
+        return 1;
+    }
+  }
+
+  /** What a distribution meter built with {@code config} will export. */
+  static int predicted(DistributionStatisticConfig config) {
+    DistributionStatisticConfig merged = config.merge(DistributionStatisticConfig.DEFAULT);
+    NavigableSet<Double> buckets = merged.getHistogramBuckets(true);
+    long finite = buckets.stream().filter(Double::isFinite).count();
+    if (finite > 0) {
+      return DISTRIBUTION_BASE + (int) finite + 1;
+    }
+    double[] percentiles = merged.getPercentiles();
+    return DISTRIBUTION_BASE + (percentiles == null ? 0 : percentiles.length);
+  }
+
+  /** True if a registered meter exports histogram buckets. */
+  static boolean hasBuckets(Meter meter) {
+    return meter instanceof HistogramSupport
+        && ((HistogramSupport) meter).takeSnapshot().histogramCounts().length > 0;
+  }
+
+  /** What a registered meter exports. */
+  static int of(Meter meter) {
+    if (meter.getId().syntheticAssociation() != null) {
+      // Client-side percentile gauges of another meter, which counted them already.
+      return 0;
+    }
+    if (meter instanceof HistogramSupport) {
+      HistogramSnapshot snapshot = ((HistogramSupport) meter).takeSnapshot();
+      int finite = 0;
+      for (CountAtBucket bucket : snapshot.histogramCounts()) {
+        if (Double.isFinite(bucket.bucket())) {
+          finite++;
+        }
+      }
+      return DISTRIBUTION_BASE + (finite > 0 ? finite + 1 : snapshot.percentileValues().length);
+    }
+    if (meter instanceof FunctionTimer) {
+      return 2;
+    }
+    switch (meter.getId().getType()) {
+      case COUNTER:
+      case GAUGE:
+        return 1;
+      default:
+        int measurements = 0;
+        for (Measurement ignored : meter.measure()) {
+          measurements++;
+        }
+        return Math.max(1, measurements);
+    }
+  }
+}

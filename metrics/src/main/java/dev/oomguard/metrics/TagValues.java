@@ -1,0 +1,62 @@
+package dev.oomguard.metrics;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The values one tag key of one meter name may take: at most {@code cap}, each with the number of
+ * live meters that carry it. A value whose last meter goes away frees its slot. Reads are lock
+ * free; changes happen under the guard's lock.
+ */
+final class TagValues {
+  final String meterName;
+  final String key;
+  final int cap;
+  /** Value to live meters carrying it; 0 while admitted but not yet registered. */
+  private final Map<String, Integer> values = new ConcurrentHashMap<>();
+  final LongAdder overflows = new LongAdder();
+  final AtomicBoolean warned = new AtomicBoolean();
+
+  TagValues(String meterName, String key, int cap) {
+    this.meterName = meterName;
+    this.key = key;
+    this.cap = cap;
+  }
+
+  boolean contains(String value) {
+    return values.containsKey(value);
+  }
+
+  boolean hasRoom() {
+    return values.size() < cap;
+  }
+
+  int size() {
+    return values.size();
+  }
+
+  /** True if {@code value} is the only value this key has. */
+  boolean isOnly(String value) {
+    return values.size() == 1 && values.containsKey(value);
+  }
+
+  /** Holds a slot for a value whose meter is about to be registered; true if the slot is new. */
+  boolean admit(String value) {
+    return values.putIfAbsent(value, 0) == null;
+  }
+
+  /** Gives back a slot taken by {@link #admit} whose meter never came. */
+  void withdraw(String value) {
+    values.remove(value, 0);
+  }
+
+  void meterAdded(String value) {
+    values.merge(value, 1, Integer::sum);
+  }
+
+  void meterRemoved(String value) {
+    values.computeIfPresent(value, (v, count) -> count <= 1 ? null : count - 1);
+  }
+}
