@@ -50,8 +50,10 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   final LongAdder rejected = new LongAdder();
   final LongAdder discarded = new LongAdder();
-  /** Expired when a worker took them: the JDK pool counts these as completed. */
+  /** Expired when a worker took them. */
   final LongAdder expiredAtStart = new LongAdder();
+  /** Counted here, after the task, so that the meter never goes down (the JDK pool's count lags). */
+  final LongAdder completed = new LongAdder();
   /** Expired and purged from a full queue, never taken by a worker. */
   final LongAdder expiredInQueue = new LongAdder();
   final LongAdder failed = new LongAdder();
@@ -189,7 +191,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   /** Tasks a worker ran to the end, normally or by throwing; expired ones are not counted. */
   long completedCount() {
-    return workers.getCompletedTaskCount() - expiredAtStart.sum();
+    return completed.sum();
   }
 
   long expiredCount() {
@@ -431,6 +433,21 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
         task.run();
       } catch (Throwable e) {
         failed(e);
+      } finally {
+        completed.increment();
+      }
+    }
+
+    /**
+     * Runs the task on the submitting thread (caller-runs): no expiry check, no queue wait, and an
+     * exception reaches the caller, as with the JDK's {@code CallerRunsPolicy}.
+     */
+    void runOnCaller() {
+      release();
+      try {
+        task.run();
+      } finally {
+        completed.increment();
       }
     }
 

@@ -123,7 +123,7 @@ public final class MemoryBudget {
   private Optional<Lease> acquire(long bytes, boolean timed, long timeoutNanos) throws InterruptedException {
     lock.lockInterruptibly();
     try {
-      if (waiters.isEmpty() && used + bytes <= capacity) {
+      if (waiters.isEmpty() && bytes <= capacity - used) {
         used += bytes;
         return Optional.of(new Grant(bytes));
       }
@@ -179,7 +179,7 @@ public final class MemoryBudget {
 
   /** Grants waiting requests in order, as long as the oldest fits. */
   private void grantWaiting() {
-    for (Waiter head; (head = waiters.peekFirst()) != null && used + head.bytes <= capacity; ) {
+    for (Waiter head; (head = waiters.peekFirst()) != null && head.bytes <= capacity - used; ) {
       waiters.removeFirst();
       used += head.bytes;
       head.granted = true;

@@ -42,7 +42,7 @@ final class OverflowPolicies {
 
     @Override
     void overflow(BoundedThreadPool.QueuedTask task, BoundedThreadPool pool) {
-      task.run();
+      task.runOnCaller();
     }
 
     @Override
@@ -87,6 +87,9 @@ final class OverflowPolicies {
         BoundedThreadPool.QueuedTask oldest = pool.pollOldest();
         if (oldest != null) {
           pool.discard(oldest, onDiscard);
+        } else {
+          // The weight is held by a task handed to a worker that has not started it yet.
+          Thread.onSpinWait();
         }
       }
     }

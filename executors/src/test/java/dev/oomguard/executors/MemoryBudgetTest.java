@@ -50,6 +50,17 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void tryAcquire_nearLongMaxValue_neverGrantsMoreThanTheBudget() throws InterruptedException {
+    MemoryBudget unbounded = MemoryBudget.ofBytes(Long.MAX_VALUE);
+    MemoryBudget.Lease most = unbounded.acquire(Long.MAX_VALUE - 1);
+
+    assertThat(unbounded.tryAcquire(Long.MAX_VALUE, Duration.ZERO)).isEmpty();
+    assertThat(unbounded.tryAcquire(1, Duration.ZERO)).isPresent();
+    assertThat(unbounded.availableBytes()).isZero();
+    most.close();
+  }
+
+  @Test
   void acquire_whenNegative_throwsNamingTheValue() {
     assertThatThrownBy(() -> MemoryBudget.ofBytes(10).acquire(-1))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("bytes must not be negative, was -1");

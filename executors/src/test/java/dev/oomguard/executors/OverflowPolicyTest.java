@@ -69,6 +69,16 @@ class OverflowPolicyTest {
   }
 
   @Test
+  void callerRuns_taskThatThrows_throwsToTheCaller() throws Exception {
+    saturate(OverflowPolicy.callerRuns());
+
+    assertThatThrownBy(() -> pool.execute(() -> {
+      throw new IllegalStateException("failed on the caller");
+    })).isInstanceOf(IllegalStateException.class).hasMessage("failed on the caller");
+    assertThat(pool.failed.sum()).as("the caller saw it; the pool did not swallow it").isZero();
+  }
+
+  @Test
   void callerRuns_afterShutdown_rejectsAndCancelsTheFuture() {
     pool = (BoundedThreadPool) BoundedExecutors.builder("orders").threads(1).queueCapacity(1)
         .overflow(OverflowPolicy.callerRuns()).build();

@@ -35,12 +35,15 @@ public final class LocalRedis implements AutoCloseable {
   private final Path executable;
   private final Path dir;
   private final int port;
+  /** Kills the server if the test JVM exits without closing it (a timeout, a crash). */
+  private final Thread orphanKiller = new Thread(this::kill, "redis-server killer");
   private @Nullable Process process;
 
   private LocalRedis(Path executable, Path dir, int port) {
     this.executable = executable;
     this.dir = dir;
     this.port = port;
+    Runtime.getRuntime().addShutdownHook(orphanKiller);
   }
 
   /** Starts a server on a free loopback port and waits until it answers PING. */
@@ -133,6 +136,7 @@ public final class LocalRedis implements AutoCloseable {
   @Override
   public void close() {
     kill();
+    Runtime.getRuntime().removeShutdownHook(orphanKiller);
     try (var files = Files.walk(dir)) {
       files.sorted((a, b) -> b.compareTo(a)).forEach(LocalRedis::deleteQuietly);
     } catch (IOException e) {

@@ -4,7 +4,7 @@ package dev.oomguard.executors.redis;
  * Turns events into the bytes stored in Redis and back. With Jackson, for example:
  *
  * <pre>{@code
- * EventCodec<Order> json = new EventCodec<>() {
+ * EventCodec<Order> json = new EventCodec<>() {   // Jackson 3: its exceptions are unchecked
  *   public byte[] encode(Order order) { return mapper.writeValueAsBytes(order); }
  *   public Order decode(byte[] bytes) { return mapper.readValue(bytes, Order.class); }
  * };

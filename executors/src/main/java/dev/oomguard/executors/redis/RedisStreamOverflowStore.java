@@ -12,6 +12,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,13 +33,14 @@ import org.jspecify.annotations.Nullable;
  * names the same stream and group.
  *
  * <ul>
- *   <li><b>Spill</b> is an {@code XADD}, then an {@code XTRIM MINID} of entries older than the TTL,
+ *   <li><b>Spill</b> is an {@code XADD}, then an {@code XTRIM MINID} of entries older than the TTL
+ *       (best effort: a spill whose trim fails still succeeds, and is logged),
  *       so the stream never holds more than a TTL's worth of spills, whatever happens to the
  *       consumers. Ages are measured on the Redis server's clock (entry ids), not this host's.
  *   <li><b>Take</b> first claims entries that another consumer took and has not acknowledged for
  *       {@code reclaimAfter} ({@code XAUTOCLAIM}: that consumer crashed, or is stuck), then reads
  *       entries not handed out yet ({@code XREADGROUP}). Delivery is at-least-once.
- *   <li><b>Acknowledge</b> is {@code XACK} then {@code XDEL}: a handled entry leaves the stream.
+ *   <li><b>Acknowledge</b> is {@code XDEL} then {@code XACK}: a handled entry leaves the stream.
  *   <li>An entry that is trimmed while a crashed consumer held it is not handed out again. Redis
  *       7.0 and newer also drop it from the group's pending list; 6.2 keeps its id there.
  *   <li>An entry the codec cannot read is logged (WARNING) and deleted, not handed out.
@@ -75,6 +77,8 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private final Duration ttl;
   private final Duration reclaimAfter;
   private final Duration timeout;
+  /** Where the next XAUTOCLAIM starts; "0-0" after a full pass. */
+  private volatile String reclaimCursor = "0-0";
 
   private RedisStreamOverflowStore(Builder<E> builder) {
     this.redis = builder.connection.async();
@@ -102,9 +106,14 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     byte[] bytes = codec.encode(event);
     String id = await(redis.xadd(key, Map.of(FIELD, bytes)), "XADD");
     // Trim by the new entry's own id, which Redis stamped with its clock: no skew, and the entry
-    // just written can never fall below the line.
+    // just written can never fall below the line. The event is stored by now, so a failed trim
+    // must not be reported as a failed spill; the next spill trims again.
     long oldest = Math.max(0, millisOf(id) - ttl.toMillis());
-    await(redis.xtrim(key, new XTrimArgs().minId(oldest + "-0").exactTrimming()), "XTRIM");
+    try {
+      await(redis.xtrim(key, new XTrimArgs().minId(oldest + "-0").exactTrimming()), "XTRIM");
+    } catch (OverflowStoreException e) {
+      LOG.log(System.Logger.Level.WARNING, "Stored an event in " + stream + " but could not trim it: " + e.getMessage());
+    }
   }
 
   @Override
@@ -115,7 +124,7 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     try {
       return takeFromGroup(max);
     } catch (OverflowStoreException e) {
-      if (!(e.getCause() instanceof RedisCommandExecutionException) || !e.getCause().getMessage().startsWith("NOGROUP")) {
+      if (!isError(e, "NOGROUP")) {
         throw e;
       }
       // First use, or Redis restarted without persistence: make the group (and stream) and retry.
@@ -127,8 +136,10 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   @Override
   public void acknowledge(Spilled<E> spilled) {
     Objects.requireNonNull(spilled, "spilled");
-    await(redis.xack(key, group, spilled.id()), "XACK");
+    // Delete first: if that fails the entry is still pending and is handed out again; if the ack
+    // then fails, the pending id points at nothing, and XAUTOCLAIM drops it (Redis 7.0+).
     await(redis.xdel(key, spilled.id()), "XDEL");
+    await(redis.xack(key, group, spilled.id()), "XACK");
   }
 
   @Override
@@ -152,8 +163,7 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
 
   private List<Spilled<E>> takeFromGroup(int max) {
     List<StreamMessage<byte[], byte[]>> messages = new ArrayList<>(
-        await(redis.xautoclaim(key, new XAutoClaimArgs<byte[]>().consumer(consumer).minIdleTime(reclaimAfter).startId("0-0").count(max)),
-            "XAUTOCLAIM").getMessages());
+        reclaim(max));
     if (messages.size() < max) {
       XReadArgs count = new XReadArgs().count(max - messages.size());
       messages.addAll(await(readNew(count), "XREADGROUP"));
@@ -167,6 +177,17 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       }
     }
     return taken;
+  }
+
+  /**
+   * XAUTOCLAIM looks at about ten times {@code max} pending entries per call; the cursor it returns
+   * is kept so that idle entries behind many busy ones are reached on later calls.
+   */
+  private List<StreamMessage<byte[], byte[]>> reclaim(int max) {
+    ClaimedMessages<byte[], byte[]> claimed = await(redis.xautoclaim(key,
+        new XAutoClaimArgs<byte[]>().consumer(consumer).minIdleTime(reclaimAfter).startId(reclaimCursor).count(max)), "XAUTOCLAIM");
+    reclaimCursor = claimed.getId() == null ? "0-0" : claimed.getId();
+    return claimed.getMessages();
   }
 
   @SuppressWarnings("unchecked") // the varargs array of one StreamOffset<byte[]>
@@ -208,7 +229,7 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     try {
       await(redis.xgroupCreate(XReadArgs.StreamOffset.from(key, "0-0"), group, new XGroupCreateArgs().mkstream(true)), "XGROUP CREATE");
     } catch (OverflowStoreException e) {
-      if (!(e.getCause() instanceof RedisCommandExecutionException) || !e.getCause().getMessage().startsWith("BUSYGROUP")) {
+      if (!isError(e, "BUSYGROUP")) {
         throw e;
       }
       // Another instance made it first.
@@ -233,6 +254,12 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       reply.cancel(false);
       throw new OverflowStoreException(command + " on stream " + stream + " interrupted", e);
     }
+  }
+
+  private static boolean isError(OverflowStoreException e, String code) {
+    return e.getCause() instanceof RedisCommandExecutionException redisError
+        && redisError.getMessage() != null
+        && redisError.getMessage().startsWith(code);
   }
 
   private static long millisOf(String id) {

@@ -1,0 +1,110 @@
+package dev.oomguard.executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The processor without an overflow store; with one, see {@link EventProcessorIT}. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class EventProcessorTest {
+  private final CountDownLatch gate = new CountDownLatch(1);
+  private final Set<String> handled = ConcurrentHashMap.newKeySet();
+  private final MeterRegistry registry = new SimpleMeterRegistry();
+  private final EventProcessor<String> processor = EventProcessor.<String>builder("events", event -> {
+        awaitOpen(gate);
+        if (event.startsWith("bad")) {
+          throw new IllegalStateException("cannot handle " + event);
+        }
+        handled.add(event);
+      })
+      .threads(1)
+      .queueCapacity(3)
+      .meterRegistry(registry)
+      .build();
+
+  @AfterEach
+  void close() {
+    gate.countDown();
+    processor.close();
+  }
+
+  @Test
+  void submit_queueFullWithoutAStore_rejectsAndCounts() {
+    List<SubmitResult> results = List.of("e0", "e1", "e2", "e3", "e4", "e5").stream().map(processor::submit).toList();
+
+    assertThat(results).containsExactly(SubmitResult.ACCEPTED, SubmitResult.ACCEPTED, SubmitResult.ACCEPTED,
+        SubmitResult.ACCEPTED, SubmitResult.REJECTED, SubmitResult.REJECTED);
+    assertThat(registry.get("events.rejected").functionCounter().count()).isEqualTo(2);
+    assertThat(registry.get("events.accepted").functionCounter().count()).isEqualTo(4);
+    assertThat(registry.get("executor.queued").tag("name", "events").gauge().value()).isEqualTo(3);
+  }
+
+  @Test
+  void handlerThatThrows_isCountedAndTheNextEventIsHandled() {
+    processor.submit("bad-0");
+    processor.submit("good-1");
+    gate.countDown();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains("good-1"));
+    assertThat(registry.get("events.failed").functionCounter().count()).isEqualTo(1);
+    assertThat(registry.get("events.handled").functionCounter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void close_withoutAStore_handlesWhatIsQueuedAndRefusesMore() throws InterruptedException {
+    for (int i = 0; i < 4; i++) {
+      processor.submit("e" + i);
+    }
+    Thread closing = new Thread(processor::close);
+    closing.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> processor.submit("late") == SubmitResult.REJECTED);
+    gate.countDown();
+    closing.join(30_000);
+
+    assertThat(closing.isAlive()).isFalse();
+    assertThat(handled).containsExactlyInAnyOrder("e0", "e1", "e2", "e3");
+  }
+
+  @Test
+  void submit_eventAlreadyOlderThanMaxAge_isExpiredWithoutQueueing() {
+    try (EventProcessor<Instant> aging = EventProcessor.<Instant>builder("aging", event -> {})
+        .maxAge(Duration.ofSeconds(10), event -> event)
+        .build()) {
+      assertThat(aging.submit(Instant.now().minusSeconds(60))).isEqualTo(SubmitResult.EXPIRED);
+      assertThat(aging.expired.sum()).isEqualTo(1);
+      assertThat(aging.queueSize()).isZero();
+    }
+  }
+
+  @Test
+  void builder_rejectsBadSettingsByName() {
+    assertThatThrownBy(() -> EventProcessor.builder(" ", event -> {})).hasMessage("name must not be blank");
+    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).threads(0)).hasMessage("threads must be at least 1, was 0");
+    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).queueCapacity(-1)).hasMessage("queueCapacity must be at least 1, was -1");
+    assertThatThrownBy(() -> EventProcessor.<Instant>builder("p", event -> {}).maxAge(Duration.ZERO, event -> event))
+        .hasMessage("maxAge must be positive, was PT0S");
+    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).highWaterMark(1.5, (executor, above) -> {}))
+        .hasMessage("highWaterMark fraction must be in (0, 1], was 1.5");
+  }
+
+  private static void awaitOpen(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
