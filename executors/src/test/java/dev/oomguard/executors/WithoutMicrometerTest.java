@@ -30,5 +30,6 @@ class WithoutMicrometerTest {
     assertThat(result.get("ran")).as(result.describe("tasks run")).isEqualTo(100);
     assertThat(result.get("leased")).isEqualTo(1000);
     assertThat(result.get("budgetAvailable")).isEqualTo(1024);
+    assertThat(result.get("eventsHandled")).as(result.describe("events handled")).isEqualTo(10);
   }
 }

@@ -52,6 +52,17 @@ final class WithoutMicrometerWorkload {
       System.out.println("leased=" + lease.bytes());
     }
     System.out.println("budgetAvailable=" + budget.availableBytes());
+
+    AtomicInteger handled = new AtomicInteger();
+    try (EventProcessor<Integer> events = EventProcessor.<Integer>builder("events", event -> handled.incrementAndGet())
+        .threads(1)
+        .queueCapacity(100)
+        .build()) {
+      for (int i = 0; i < 10; i++) {
+        events.submit(i);
+      }
+    }
+    System.out.println("eventsHandled=" + handled.get());
   }
 
   /** Loads and initialises every class under {@code root} whose name does not contain {@code skip}. */
