@@ -25,6 +25,9 @@ class BenchmarksJarIT {
         "dev.oomguard.benchmarks.GzipCompressBenchmark.compress",
         "dev.oomguard.benchmarks.GzipDecompressBenchmark.decompress",
         "dev.oomguard.benchmarks.ExecutorBenchmark.oneProducer",
-        "dev.oomguard.benchmarks.ExecutorBenchmark.twoProducers");
+        "dev.oomguard.benchmarks.ExecutorBenchmark.twoProducers",
+        "dev.oomguard.benchmarks.EventProcessorBenchmark.spill",
+        "dev.oomguard.benchmarks.EventProcessorBenchmark.replay",
+        "dev.oomguard.benchmarks.CardinalityGuardBenchmark.registerNewCombination");
   }
 }

@@ -1,0 +1,227 @@
+package dev.oomguard.benchmarks;
+
+import dev.oomguard.executors.BoundedExecutorService;
+import dev.oomguard.executors.BoundedExecutors;
+import dev.oomguard.executors.EventProcessor;
+import dev.oomguard.executors.SubmitResult;
+import dev.oomguard.executors.redis.EventCodec;
+import dev.oomguard.executors.redis.RedisStreamOverflowStore;
+import dev.oomguard.testsupport.LocalRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What an {@code EventProcessor} costs, in events per second:
+ * <ul>
+ *   <li>{@code submit}: at normal load (batches of {@value #BATCH} events to 2 handler threads,
+ *       waiting for each batch, so the queue never fills), {@code impl=processor} ({@code
+ *       EventProcessor.submit}) against {@code impl=pool} (the same handler given to a plain
+ *       {@code BoundedExecutors} pool with {@code execute}).
+ *   <li>{@code spill}: every submit finds the queue full and is written to a {@code redis-server}
+ *       on loopback ({@code XADD} and its TTL trim).
+ *   <li>{@code replay}: a processor starts with {@value #SPILLED} events spilled before it and
+ *       handles them all (take, handle, delete).
+ * </ul>
+ * The Redis benchmarks start their own {@code redis-server} (as the tests do).
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EventProcessorBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc}
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EventProcessorBenchmark {
+  static final int BATCH = 256;
+  static final int SPILLED = 10_000;
+  static final String EVENT = "{\"device\":\"sensor-17\",\"temperature\":21.5,\"status\":\"ok\",\"firmware\":\"4.2.1\"}";
+
+  private static final EventCodec<String> UTF8 = new EventCodec<>() {
+    @Override
+    public byte[] encode(String event) {
+      return event.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String decode(byte[] bytes) {
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  };
+
+  /** Submit at normal load: the processor against a plain pool running the same handler. */
+  @State(Scope.Benchmark)
+  public static class Submitting {
+    @Param({"pool", "processor"})
+    String impl = "";
+
+    final AtomicInteger pending = new AtomicInteger();
+    final Consumer<String> handler = event -> pending.decrementAndGet();
+    final Runnable task = () -> handler.accept(EVENT);
+    BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("unused", 1, 1);
+    EventProcessor<String> processor = EventProcessor.builder("unused", handler).threads(1).queueCapacity(1).build();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      pool.close();
+      processor.close();
+      pool = BoundedExecutors.newFixedThreadPool("bench", 2, 1024);
+      processor = EventProcessor.builder("bench", handler).threads(2).queueCapacity(1024).build();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      pool.close();
+      processor.close();
+    }
+  }
+
+  /** A redis-server on loopback and a connection to it. */
+  @State(Scope.Benchmark)
+  public static class Redis {
+    LocalRedis server;
+    RedisClient client;
+    StatefulRedisConnection<byte[], byte[]> connection;
+    int streams;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+      server = LocalRedis.start();
+      client = RedisClient.create(RedisURI.create(server.uri()));
+      connection = client.connect(ByteArrayCodec.INSTANCE);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      connection.close();
+      client.shutdown();
+      server.close();
+    }
+
+    RedisStreamOverflowStore<String> store(String consumer) {
+      return RedisStreamOverflowStore.builder(connection, "bench-" + streams, UTF8)
+          .consumer(consumer)
+          .ttl(Duration.ofSeconds(10))
+          .build();
+    }
+  }
+
+  /** A processor whose one handler thread is held and whose queue is full: every submit spills. */
+  @State(Scope.Benchmark)
+  public static class Spilling {
+    final CountDownLatch release = new CountDownLatch(1);
+    EventProcessor<String> processor;
+
+    @Setup(Level.Trial)
+    public void setUp(Redis redis) {
+      redis.streams++;
+      processor = EventProcessor.<String>builder("spilling", event -> awaitQuietly(release))
+          .threads(1)
+          .queueCapacity(1)
+          .spillTo(redis.store("spilling"))
+          .replayInterval(Duration.ofHours(1))
+          .build();
+      processor.submit(EVENT); // taken by the handler thread, which then waits
+      processor.submit(EVENT); // fills the queue
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      release.countDown();
+      processor.close();
+    }
+  }
+
+  /** {@value #SPILLED} events in a fresh stream before each replay. */
+  @State(Scope.Benchmark)
+  public static class Spilled {
+    RedisStreamOverflowStore<String> store;
+
+    @Setup(Level.Invocation)
+    public void setUp(Redis redis) {
+      redis.streams++;
+      store = redis.store("filler");
+      for (int i = 0; i < SPILLED; i++) {
+        store.spill(EVENT);
+      }
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void submit(Submitting state) {
+    state.pending.addAndGet(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      if (state.impl.equals("pool")) {
+        state.pool.execute(state.task);
+      } else if (state.processor.submit(EVENT) != SubmitResult.ACCEPTED) {
+        throw new IllegalStateException("the queue was meant never to fill");
+      }
+    }
+    while (state.pending.get() != 0) {
+      Thread.yield(); // not spin: producer and handlers outnumber the cores of a small machine
+    }
+  }
+
+  @Benchmark
+  public SubmitResult spill(Spilling state) {
+    SubmitResult result = state.processor.submit(EVENT);
+    if (result != SubmitResult.SPILLED) {
+      throw new IllegalStateException("expected a spill, got " + result);
+    }
+    return result;
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OperationsPerInvocation(SPILLED)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 2)
+  @Measurement(iterations = 5)
+  public void replay(Redis redis, Spilled spilled) throws InterruptedException {
+    CountDownLatch handled = new CountDownLatch(SPILLED);
+    EventProcessor<String> processor = EventProcessor.<String>builder("replaying", event -> handled.countDown())
+        .threads(2)
+        .queueCapacity(1024)
+        .spillTo(redis.store("replaying"))
+        .replayInterval(Duration.ofMillis(1))
+        .build();
+    try {
+      if (!handled.await(5, TimeUnit.MINUTES)) {
+        throw new IllegalStateException(handled.getCount() + " spilled events not replayed by " + processor);
+      }
+    } finally {
+      processor.close();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
