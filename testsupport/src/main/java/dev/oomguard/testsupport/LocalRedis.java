@@ -52,17 +52,29 @@ public final class LocalRedis implements AutoCloseable {
     IOException last = null;
     // A free port can be taken by someone else between the probe and the bind: try another.
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-      LocalRedis redis =
-          new LocalRedis(executable, Files.createTempDirectory("oomguard-redis"), freePort());
       try {
-        redis.restart();
-        return redis;
+        return start(executable, freePort());
       } catch (IOException e) {
-        redis.close();
         last = e;
       }
     }
     throw last;
+  }
+
+  /** Starts a server on {@code port}; fails if it cannot listen there. */
+  static LocalRedis start(int port) throws IOException {
+    return start(executable(), port);
+  }
+
+  private static LocalRedis start(Path executable, int port) throws IOException {
+    LocalRedis redis = new LocalRedis(executable, Files.createTempDirectory("oomguard-redis"), port);
+    try {
+      redis.restart();
+      return redis;
+    } catch (IOException e) {
+      redis.close();
+      throw e;
+    }
   }
 
   public int port() {
@@ -175,7 +187,9 @@ public final class LocalRedis implements AutoCloseable {
             "redis-server " + executable + " exited on port " + port + ":\n" + Files.readString(log));
       }
       try {
-        if ("PONG".equals(command("PING"))) {
+        // Ours, not a server that another JVM started on the same port a moment earlier (ours then
+        // fails to bind and exits, and start() tries another port).
+        if (String.valueOf(command("INFO", "server")).contains("process_id:" + p.pid() + "\r\n")) {
           return;
         }
       } catch (IOException notYet) {

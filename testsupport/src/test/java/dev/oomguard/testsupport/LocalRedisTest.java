@@ -73,6 +73,16 @@ class LocalRedisTest {
   }
 
   @Test
+  void start_onAPortAnotherServerHolds_failsInsteadOfTalkingToThatServer() throws IOException {
+    try (LocalRedis first = LocalRedis.start()) {
+      assertThatThrownBy(() -> LocalRedis.start(first.port()))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("exited on port " + first.port());
+      assertThat(first.command("PING")).isEqualTo("PONG");
+    }
+  }
+
+  @Test
   void restart_whileRunning_isRefused() throws IOException {
     try (LocalRedis redis = LocalRedis.start()) {
       assertThatThrownBy(redis::restart)
