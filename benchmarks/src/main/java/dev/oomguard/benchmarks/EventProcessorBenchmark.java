@@ -12,7 +12,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,18 +57,6 @@ public class EventProcessorBenchmark {
   static final int BATCH = 256;
   static final int SPILLED = 10_000;
   static final String EVENT = "{\"device\":\"sensor-17\",\"temperature\":21.5,\"status\":\"ok\",\"firmware\":\"4.2.1\"}";
-
-  private static final EventCodec<String> UTF8 = new EventCodec<>() {
-    @Override
-    public byte[] encode(String event) {
-      return event.getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String decode(byte[] bytes) {
-      return new String(bytes, StandardCharsets.UTF_8);
-    }
-  };
 
   /** Submit at normal load: the processor against a plain pool running the same handler. */
   @State(Scope.Benchmark)
@@ -121,7 +108,7 @@ public class EventProcessorBenchmark {
     }
 
     RedisStreamOverflowStore<String> store(String consumer) {
-      return RedisStreamOverflowStore.builder(connection, "bench-" + streams, UTF8)
+      return RedisStreamOverflowStore.builder(connection, "bench-" + streams, EventCodec.utf8())
           .consumer(consumer)
           .ttl(Duration.ofSeconds(10))
           .build();

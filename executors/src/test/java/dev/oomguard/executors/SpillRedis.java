@@ -7,23 +7,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** A Lettuce connection to a test Redis, and stores of string events on it. */
 final class SpillRedis implements AutoCloseable {
-  static final EventCodec<String> UTF8 = new EventCodec<>() {
-    @Override
-    public byte[] encode(String event) {
-      return event.getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String decode(byte[] bytes) {
-      return new String(bytes, StandardCharsets.UTF_8);
-    }
-  };
-
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
 
@@ -35,7 +22,7 @@ final class SpillRedis implements AutoCloseable {
   }
 
   RedisStreamOverflowStore<String> store(String stream, String consumer) {
-    return RedisStreamOverflowStore.builder(connection, stream, UTF8)
+    return RedisStreamOverflowStore.builder(connection, stream, EventCodec.utf8())
         .consumer(consumer)
         .reclaimAfter(Duration.ofMillis(300))
         .timeout(Duration.ofSeconds(1))

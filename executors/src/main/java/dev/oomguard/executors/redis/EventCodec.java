@@ -13,6 +13,11 @@ package dev.oomguard.executors.redis;
  * @param <E> the event type
  */
 public interface EventCodec<E> {
+  /** Strings as UTF-8: for events that are text already (JSON, say). */
+  static EventCodec<String> utf8() {
+    return Utf8Codec.INSTANCE;
+  }
+
   byte[] encode(E event);
 
   /** Throws any runtime exception when {@code bytes} cannot be read; the entry is then dropped and logged. */

@@ -14,7 +14,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +27,16 @@ import org.junit.jupiter.api.Timeout;
 /** The store against a real {@code redis-server} on loopback. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RedisStreamOverflowStoreIT {
+  /** UTF-8, except that it cannot read an entry that starts with "garbage". */
   private static final EventCodec<String> UTF8 = new EventCodec<>() {
     @Override
     public byte[] encode(String event) {
-      return event.getBytes(StandardCharsets.UTF_8);
+      return EventCodec.utf8().encode(event);
     }
 
     @Override
     public String decode(byte[] bytes) {
-      String event = new String(bytes, StandardCharsets.UTF_8);
+      String event = EventCodec.utf8().decode(bytes);
       if (event.startsWith("garbage")) {
         throw new IllegalArgumentException("not an event: " + event);
       }
