@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import java.time.Duration;
@@ -119,8 +120,8 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   /** Guards every change of the state below; reads on the lookup path need no lock. */
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, MeterNameState> names = new ConcurrentHashMap<>();
+  /** Meters registered and ids reserved for registration; see {@link TrackedMeter}. */
   private final Map<Meter.Id, TrackedMeter> live = new ConcurrentHashMap<>();
-  private final Map<Meter.Id, Reservation> reservations = new ConcurrentHashMap<>();
   private volatile long seriesLive;
   private volatile long seriesReserved;
   private final LongAdder tagValueOverflows = new LongAdder();
@@ -130,6 +131,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private volatile long nextSweepNanos;
   private volatile @Nullable MeterRegistry registry;
+  private volatile boolean composite;
   private volatile Clock clock = Clock.SYSTEM;
 
   private CardinalityGuard(Builder builder) {
@@ -165,6 +167,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
             + "; use one guard per registry (on a composite, bind it to the composite only)");
       }
       clock = registry.config().clock();
+      composite = registry instanceof CompositeMeterRegistry;
       nextSweepNanos = clock.monotonicTime() + sweepIntervalNanos;
       registry.config().onMeterAdded(this::meterAdded).onMeterRemoved(this::meterRemoved);
       registry.forEachMeter(this::meterAdded);
@@ -206,17 +209,21 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     if (registry == null || live.containsKey(id) || OWN_METERS.contains(id.getName())) {
       return id;
     }
-    Decision decision = decide(id, false);
+    // One clock read per lookup: it dates a reservation and tells whether a sweep is due.
+    long now = clock.monotonicTime();
+    Decision decision = decide(id, false, now);
     if (decision == null) {
       lock.lock();
       try {
-        decision = Objects.requireNonNull(decide(id, true));
+        decision = Objects.requireNonNull(decide(id, true, now));
       } finally {
         lock.unlock();
       }
     }
     decision.record();
-    sweepIfDue();
+    if (now - nextSweepNanos >= 0) {
+      sweep(now);
+    }
     return decision.id;
   }
 
@@ -239,7 +246,13 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       name = names.computeIfAbsent(id.getName(), MeterNameState::new);
       // Prometheus exports a name as a histogram or as a summary, never both: every meter of a
       // name takes the shape of the ones already there.
-      if (name.histogramMeters > 0 || name.meters == 0 && fitsHistogram(name, id, full)) {
+      boolean keep = name.histogramMeters > 0 || name.meters == 0 && fitsHistogram(name, id, full);
+      TrackedMeter tracked = live.get(id);
+      if (tracked != null && tracked.isReserved()) {
+        tracked.configuredSeries = keep ? full : Series.DISTRIBUTION_BASE;
+        tracked.configuredHistogram = keep && Series.hasBuckets(config);
+      }
+      if (keep) {
         return config;
       }
     } finally {
@@ -261,7 +274,8 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
 
   /** Room for the first meter of a name with its histogram, and for the overflow meter beside it. */
   private boolean fitsHistogram(MeterNameState name, Meter.Id id, int full) {
-    Reservation reservation = reservations.get(id);
+    TrackedMeter tracked = live.get(id);
+    TrackedMeter reservation = tracked != null && tracked.isReserved() ? tracked : null;
     int reserved = reservation == null ? 0 : reservation.series;
     int overflowRoom = hasOverflowValue(id) ? 0 : full;
     if (seriesLive + seriesReserved - reserved + full + overflowRoom > maxSeries) {
@@ -319,7 +333,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     return seriesLive;
   }
 
-  /** Entries the guard holds: live meters, tag values and reservations. */
+  /** Entries the guard holds: live meters and reservations, and tag values. */
   int stateSize() {
     int values = 0;
     for (MeterNameState name : names.values()) {
@@ -327,7 +341,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
         values += key.size();
       }
     }
-    return live.size() + values + reservations.size();
+    return live.size() + values;
   }
 
   public int maxTagValues() {
@@ -353,7 +367,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
    * The id to register for {@code id}; without {@code reserve} (and without the lock) null when
    * taking a tag value slot or budget is needed, which only the locked pass may do.
    */
-  private @Nullable Decision decide(Meter.Id id, boolean reserve) {
+  private @Nullable Decision decide(Meter.Id id, boolean reserve, long now) {
     MeterNameState name = reserve
         ? names.computeIfAbsent(id.getName(), MeterNameState::new)
         : names.get(id.getName());
@@ -401,11 +415,11 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
         candidate = foldForBudget(name, candidate);
         budgetFolded = true;
       }
-      if (isNew(candidate)) {
+      if (!budgetFolded || isNew(candidate)) {
         if (!reserve) {
           return null;
         }
-        reservations.put(candidate, new Reservation(cost, clock.monotonicTime(), admitted, admittedValues));
+        live.put(candidate, TrackedMeter.reserved(cost, now, admitted, admittedValues));
         seriesReserved += cost;
       }
     }
@@ -413,7 +427,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   }
 
   private boolean isNew(Meter.Id id) {
-    return !live.containsKey(id) && !reservations.containsKey(id);
+    return !live.containsKey(id);
   }
 
   /** The overflow value for the capped keys. */
@@ -469,16 +483,25 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     Meter.Id id = meter.getId();
     lock.lock();
     try {
-      int series = Series.of(meter);
-      boolean expirable = TrackedMeter.isExpirableType(meter) && !OWN_METERS.contains(id.getName());
-      boolean histogram = Series.hasBuckets(meter);
-      if (live.putIfAbsent(id, new TrackedMeter(meter, series, expirable, histogram, clock.monotonicTime())) != null) {
+      TrackedMeter tracked = live.get(id);
+      if (tracked != null && !tracked.isReserved()) {
         return;
       }
-      Reservation reservation = reservations.remove(id);
-      if (reservation != null) {
-        seriesReserved -= reservation.series;
+      // A composite meter's snapshot is that of its first child, and which child is first varies
+      // (an identity map): count what the guard configured it to export instead.
+      boolean configured = composite && tracked != null && tracked.configuredSeries > 0;
+      int series = configured ? tracked.configuredSeries : Series.of(meter);
+      boolean histogram = configured ? tracked.configuredHistogram : Series.hasBuckets(meter);
+      boolean expirable = TrackedMeter.isExpirableType(meter) && !OWN_METERS.contains(id.getName());
+      // Only a meter that can expire needs to know when it was added.
+      long now = expirable && expireIdleNanos > 0 ? clock.monotonicTime() : 0;
+      if (tracked == null) {
+        tracked = TrackedMeter.unreserved();
+        live.put(id, tracked);
+      } else {
+        seriesReserved -= tracked.series;
       }
+      tracked.registered(meter, series, expirable, histogram, now);
       seriesLive += series;
       MeterNameState name = names.computeIfAbsent(id.getName(), MeterNameState::new);
       name.meters++;
@@ -504,10 +527,11 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     Meter.Id id = meter.getId();
     lock.lock();
     try {
-      TrackedMeter tracked = live.remove(id);
-      if (tracked == null) {
+      TrackedMeter tracked = live.get(id);
+      if (tracked == null || tracked.isReserved()) {
         return;
       }
+      live.remove(id);
       seriesLive -= tracked.series;
       MeterNameState name = Objects.requireNonNull(names.get(id.getName()));
       name.meters--;
@@ -529,13 +553,6 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     }
   }
 
-  private void sweepIfDue() {
-    long now = clock.monotonicTime();
-    if (now - nextSweepNanos >= 0) {
-      sweep(now);
-    }
-  }
-
   /** Removes idle meters and gives back reservations whose meter never came. One sweeper at a time. */
   private void sweep(long now) {
     MeterRegistry bound = registry;
@@ -548,19 +565,17 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       lock.lock();
       try {
         long timeout = RESERVATION_TIMEOUT.toNanos();
-        for (Iterator<Reservation> it = reservations.values().iterator(); it.hasNext(); ) {
-          Reservation reservation = it.next();
-          if (now - reservation.sinceNanos >= timeout) {
-            it.remove();
-            seriesReserved -= reservation.series;
-            reservation.withdraw();
-          }
-        }
-        if (expireIdleNanos > 0) {
-          for (TrackedMeter tracked : live.values()) {
-            if (tracked.expirable && tracked.idleFor(expireIdleNanos, now)) {
-              idle.add(tracked.meter);
+        for (Iterator<TrackedMeter> it = live.values().iterator(); it.hasNext(); ) {
+          TrackedMeter tracked = it.next();
+          Meter meter = tracked.meter;
+          if (meter == null) {
+            if (now - tracked.reservedNanos >= timeout) {
+              it.remove();
+              seriesReserved -= tracked.series;
+              tracked.withdraw();
             }
+          } else if (expireIdleNanos > 0 && tracked.expirable && tracked.idleFor(expireIdleNanos, now)) {
+            idle.add(meter);
           }
         }
       } finally {
@@ -626,27 +641,6 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
                   + " distinct values; further values are recorded under '" + overflowTagValue
                   + "'. Ids, raw paths and user input as tag values are the usual cause");
         }
-      }
-    }
-  }
-
-  /** Budget and tag value slots held for a meter between the lookup and its registration. */
-  private static final class Reservation {
-    int series;
-    final long sinceNanos;
-    private final List<TagValues> admitted;
-    private final List<String> admittedValues;
-
-    Reservation(int series, long sinceNanos, List<TagValues> admitted, List<String> admittedValues) {
-      this.series = series;
-      this.sinceNanos = sinceNanos;
-      this.admitted = admitted;
-      this.admittedValues = admittedValues;
-    }
-
-    void withdraw() {
-      for (int i = 0; i < admitted.size(); i++) {
-        admitted.get(i).withdraw(admittedValues.get(i));
       }
     }
   }

@@ -35,13 +35,22 @@ final class Series {
   /** What a distribution meter built with {@code config} will export. */
   static int predicted(DistributionStatisticConfig config) {
     DistributionStatisticConfig merged = config.merge(DistributionStatisticConfig.DEFAULT);
-    NavigableSet<Double> buckets = merged.getHistogramBuckets(true);
-    long finite = buckets.stream().filter(Double::isFinite).count();
+    long finite = finiteBuckets(merged);
     if (finite > 0) {
       return DISTRIBUTION_BASE + (int) finite + 1;
     }
     double[] percentiles = merged.getPercentiles();
     return DISTRIBUTION_BASE + (percentiles == null ? 0 : percentiles.length);
+  }
+
+  /** True if a distribution meter built with {@code config} will export histogram buckets. */
+  static boolean hasBuckets(DistributionStatisticConfig config) {
+    return finiteBuckets(config.merge(DistributionStatisticConfig.DEFAULT)) > 0;
+  }
+
+  private static long finiteBuckets(DistributionStatisticConfig merged) {
+    NavigableSet<Double> buckets = merged.getHistogramBuckets(true);
+    return buckets.stream().filter(Double::isFinite).count();
   }
 
   /** True if a registered meter exports histogram buckets. */

@@ -14,8 +14,8 @@ final class TagValues {
   final String meterName;
   final String key;
   final int cap;
-  /** Value to live meters carrying it; 0 while admitted but not yet registered. */
-  private final Map<String, Integer> values = new ConcurrentHashMap<>();
+  /** Value to its slot. Counts change in place, so a registration writes the map only for a new value. */
+  private final Map<String, Slot> values = new ConcurrentHashMap<>();
   final LongAdder overflows = new LongAdder();
   final AtomicBoolean warned = new AtomicBoolean();
 
@@ -44,19 +44,35 @@ final class TagValues {
 
   /** Holds a slot for a value whose meter is about to be registered; true if the slot is new. */
   boolean admit(String value) {
-    return values.putIfAbsent(value, 0) == null;
+    return values.putIfAbsent(value, new Slot()) == null;
   }
 
   /** Gives back a slot taken by {@link #admit} whose meter never came. */
   void withdraw(String value) {
-    values.remove(value, 0);
+    Slot slot = values.get(value);
+    if (slot != null && slot.meters == 0) {
+      values.remove(value);
+    }
   }
 
   void meterAdded(String value) {
-    values.merge(value, 1, Integer::sum);
+    Slot slot = values.get(value);
+    if (slot == null) {
+      slot = new Slot();
+      values.put(value, slot);
+    }
+    slot.meters++;
   }
 
   void meterRemoved(String value) {
-    values.computeIfPresent(value, (v, count) -> count <= 1 ? null : count - 1);
+    Slot slot = values.get(value);
+    if (slot != null && --slot.meters <= 0) {
+      values.remove(value);
+    }
+  }
+
+  /** Live meters carrying a value; 0 while admitted but not yet registered. Read and written under the guard's lock. */
+  private static final class Slot {
+    int meters;
   }
 }

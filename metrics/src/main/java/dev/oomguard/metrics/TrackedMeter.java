@@ -4,24 +4,66 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
-/** A live meter: its series, and when its value last changed (for idle expiry). */
+/**
+ * A meter id the guard counts: reserved from its lookup until its meter is registered, then live
+ * with its series and when its value last changed (for idle expiry). One entry for both, so a
+ * registration moves no map entry. Fields change under the guard's lock.
+ */
 final class TrackedMeter {
-  final Meter meter;
-  final int series;
+  /** Null while reserved. */
+  @Nullable Meter meter;
+  /** Series the budget holds for it: predicted while reserved, counted once live. */
+  int series;
   /** Only meters that code looks up per use come back after removal; see the guard's javadoc. */
-  final boolean expirable;
-  final boolean histogram;
+  boolean expirable;
+  boolean histogram;
+  /** What the guard configured a distribution meter to export, 0 if it did not configure it. */
+  int configuredSeries;
+  boolean configuredHistogram;
   private double lastValue;
   private long lastChangeNanos;
+  /** While reserved: since when, and the tag value slots taken for it, given back if its meter never comes. */
+  final long reservedNanos;
+  private final List<TagValues> admitted;
+  private final List<String> admittedValues;
 
-  TrackedMeter(Meter meter, int series, boolean expirable, boolean histogram, long nowNanos) {
+  private TrackedMeter(int series, long reservedNanos, List<TagValues> admitted, List<String> admittedValues) {
+    this.series = series;
+    this.reservedNanos = reservedNanos;
+    this.admitted = admitted;
+    this.admittedValues = admittedValues;
+  }
+
+  static TrackedMeter reserved(int series, long nowNanos, List<TagValues> admitted, List<String> admittedValues) {
+    return new TrackedMeter(series, nowNanos, admitted, admittedValues);
+  }
+
+  /** A meter registered without a reservation (before the guard was bound, or the guard's own). */
+  static TrackedMeter unreserved() {
+    return new TrackedMeter(0, 0, List.of(), List.of());
+  }
+
+  boolean isReserved() {
+    return meter == null;
+  }
+
+  void registered(Meter meter, int series, boolean expirable, boolean histogram, long nowNanos) {
     this.meter = meter;
     this.series = series;
     this.expirable = expirable;
     this.histogram = histogram;
     this.lastValue = value(meter);
     this.lastChangeNanos = nowNanos;
+  }
+
+  /** Gives back the tag value slots of a reservation whose meter never came. */
+  void withdraw() {
+    for (int i = 0; i < admitted.size(); i++) {
+      admitted.get(i).withdraw(admittedValues.get(i));
+    }
   }
 
   static boolean isExpirableType(Meter meter) {
@@ -39,7 +81,7 @@ final class TrackedMeter {
     return nowNanos - lastChangeNanos >= idleNanos;
   }
 
-  private static double value(Meter meter) {
+  private static double value(@Nullable Meter meter) {
     if (meter instanceof Counter) {
       return ((Counter) meter).count();
     }
