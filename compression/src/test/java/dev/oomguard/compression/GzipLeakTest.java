@@ -4,30 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.testing.GcFinalization;
+import dev.oomguard.testsupport.ForkedJvm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPInputStream;
@@ -71,7 +65,6 @@ class GzipLeakTest {
   private static final List<String> FORK_OPTIONS = List.of(
       "-Xms1g", "-Xmx1g", "-Xmn768m", "-XX:+UseParallelGC", "-XX:-UseAdaptiveSizePolicy", "-XX:+AlwaysPreTouch",
       "-XX:TieredStopAtLevel=1");
-  private static final Duration FORK_TIMEOUT = Duration.ofSeconds(90);
 
   private static final byte[] TEXT = LeakWorkload.text(16 * 1024);
 
@@ -378,42 +371,11 @@ class GzipLeakTest {
 
   /** Runs {@link LeakWorkload} in a fresh JVM and returns what it measured. */
   private static Report runForked(String mode, int ops, int warmupOps) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(FORK_OPTIONS);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(LeakWorkload.class.getName());
-    command.addAll(List.of(mode, String.valueOf(ops), String.valueOf(THREADS), String.valueOf(warmupOps),
-        String.valueOf(POOL_SIZE)));
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-      if (!process.waitFor(FORK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("the forked JVM did not finish in " + FORK_TIMEOUT + ": " + command);
-      }
-      String text = output.get(10, TimeUnit.SECONDS);
-      assertThat(process.exitValue()).as("exit code of %s%n%s", command, text).isZero();
-      Report report = Report.parse(text);
-      System.out.println("GzipLeakTest, forked " + mode + ": " + report.summary());
-      return report;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static String readAll(InputStream in) {
-    try {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ForkedJvm.Result jvm = ForkedJvm.run(FORK_OPTIONS, LeakWorkload.class, mode, String.valueOf(ops),
+        String.valueOf(THREADS), String.valueOf(warmupOps), String.valueOf(POOL_SIZE)).exitedNormally();
+    Report report = Report.parse(jvm.output());
+    System.out.println("GzipLeakTest, forked " + mode + ": " + report.summary());
+    return report;
   }
 
   /** The {@code key=value} lines that {@link LeakWorkload} prints. */

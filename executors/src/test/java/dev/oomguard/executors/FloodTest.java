@@ -2,6 +2,7 @@ package dev.oomguard.executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomguard.testsupport.ForkedJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class FloodTest {
 
   @Test
   void jdkFixedThreadPool_underAFlood_diesOfOutOfMemory() {
-    ForkedJvm.Result result = ForkedJvm.run(SMALL_HEAP, System.getProperty("java.class.path"), FloodWorkload.class,
+    ForkedJvm.Result result = ForkedJvm.run(SMALL_HEAP, FloodWorkload.class,
         "jdk", String.valueOf(TASKS));
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isEqualTo(OOM_EXIT);
@@ -29,19 +30,19 @@ class FloodTest {
 
   @Test
   void boundedFixedThreadPool_underTheSameFlood_finishesAndAccountsForEveryTask() {
-    ForkedJvm.Result result = ForkedJvm.run(SMALL_HEAP, System.getProperty("java.class.path"), FloodWorkload.class,
+    ForkedJvm.Result result = ForkedJvm.run(SMALL_HEAP, FloodWorkload.class,
         "oomguard", String.valueOf(TASKS));
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isZero();
     assertThat(result.output()).doesNotContain("OutOfMemoryError");
-    assertThat(result.get("submitted")).isEqualTo(TASKS);
-    assertThat(result.get("ran") + result.get("rejected") + result.get("counted.discarded")
-        + result.get("counted.expired"))
+    assertThat(result.number("submitted")).isEqualTo(TASKS);
+    assertThat(result.number("ran") + result.number("rejected") + result.number("counted.discarded")
+        + result.number("counted.expired"))
         .as(result.describe("ran + rejected + discarded + expired"))
         .isEqualTo(TASKS);
-    assertThat(result.get("counted.rejected")).as(result.describe("rejections counted")).isEqualTo(result.get("rejected"));
-    assertThat(result.get("rejected")).as(result.describe("the flood overflowed the queue")).isPositive();
-    assertThat(result.get("ran")).as(result.describe("the workers kept working")).isGreaterThanOrEqualTo(
+    assertThat(result.number("counted.rejected")).as(result.describe("rejections counted")).isEqualTo(result.number("rejected"));
+    assertThat(result.number("rejected")).as(result.describe("the flood overflowed the queue")).isPositive();
+    assertThat(result.number("ran")).as(result.describe("the workers kept working")).isGreaterThanOrEqualTo(
         FloodWorkload.QUEUE_CAPACITY);
   }
 }

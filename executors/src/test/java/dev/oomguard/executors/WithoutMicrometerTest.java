@@ -2,6 +2,7 @@ package dev.oomguard.executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomguard.testsupport.ForkedJvm;
 import dev.oomguard.testsupport.ModuleConventions;
 import java.io.File;
 import java.util.Arrays;
@@ -21,15 +22,15 @@ class WithoutMicrometerTest {
             && !entry.contains("LatencyUtils"))
         .collect(Collectors.joining(File.pathSeparator));
 
-    ForkedJvm.Result result = ForkedJvm.run(List.of(), classpath, WithoutMicrometerWorkload.class,
+    ForkedJvm.Result result = ForkedJvm.run(List.of(), classpath, WithoutMicrometerWorkload.class.getName(),
         ModuleConventions.classesDirectory().toString());
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isZero();
-    assertThat(result.get("micrometerAbsent")).as(result.describe("Micrometer absent")).isEqualTo(1);
-    assertThat(result.get("classesLoaded")).as(result.describe("classes loaded")).isGreaterThanOrEqualTo(10);
-    assertThat(result.get("ran")).as(result.describe("tasks run")).isEqualTo(100);
-    assertThat(result.get("leased")).isEqualTo(1000);
-    assertThat(result.get("budgetAvailable")).isEqualTo(1024);
-    assertThat(result.get("eventsHandled")).as(result.describe("events handled")).isEqualTo(10);
+    assertThat(result.number("micrometerAbsent")).as(result.describe("Micrometer absent")).isEqualTo(1);
+    assertThat(result.number("classesLoaded")).as(result.describe("classes loaded")).isGreaterThanOrEqualTo(10);
+    assertThat(result.number("ran")).as(result.describe("tasks run")).isEqualTo(100);
+    assertThat(result.number("leased")).isEqualTo(1000);
+    assertThat(result.number("budgetAvailable")).isEqualTo(1024);
+    assertThat(result.number("eventsHandled")).as(result.describe("events handled")).isEqualTo(10);
   }
 }

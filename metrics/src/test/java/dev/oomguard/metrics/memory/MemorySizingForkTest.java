@@ -2,6 +2,7 @@ package dev.oomguard.metrics.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomguard.testsupport.ForkedJvm;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,18 +17,18 @@ class MemorySizingForkTest {
   private static final String LIMIT = "1g";
   private static final String THREADS = "100";
 
-  private static Forked sizing(String... flags) {
+  private static ForkedJvm.Result sizing(String... flags) {
     List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=64m",
         "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=16m"));
     options.addAll(List.of(flags));
-    return Forked.run(options, SizingProbe.class, LIMIT, THREADS);
+    return ForkedJvm.run(options, SizingProbe.class, LIMIT, THREADS).exitedNormally();
   }
 
   @Test
   void inspect_smallHeap_fitsAndReadsTheFlags() {
-    Forked jvm = sizing("-Xmx256m", "-Xss512k");
+    ForkedJvm.Result jvm = sizing("-Xmx256m", "-Xss512k");
 
-    assertThat(jvm.values.get("verdict")).as(jvm.output).isEqualTo("FITS");
+    assertThat(jvm.value("verdict")).as(jvm.output()).isEqualTo("FITS");
     assertThat(jvm.number("maxHeap")).isEqualTo(256 * MIB);
     assertThat(jvm.number("metaspace")).isEqualTo(64 * MIB);
     assertThat(jvm.number("code cache")).isEqualTo(32 * MIB);
@@ -38,45 +39,45 @@ class MemorySizingForkTest {
 
   @Test
   void inspect_heapLeavingUnderTenPercent_isTight() {
-    Forked jvm = sizing("-Xmx800m", "-Xss512k");
+    ForkedJvm.Result jvm = sizing("-Xmx800m", "-Xss512k");
 
-    assertThat(jvm.values.get("verdict")).as(jvm.output).isEqualTo("TIGHT");
+    assertThat(jvm.value("verdict")).as(jvm.output()).isEqualTo("TIGHT");
   }
 
   @Test
   void inspect_heapPastTheLimit_doesNotFit() {
-    Forked jvm = sizing("-Xmx900m", "-Xss512k");
+    ForkedJvm.Result jvm = sizing("-Xmx900m", "-Xss512k");
 
-    assertThat(jvm.values.get("verdict")).as(jvm.output).isEqualTo("DOES_NOT_FIT");
-    assertThat(jvm.output).contains("lower -Xmx to 706 MiB");
+    assertThat(jvm.value("verdict")).as(jvm.output()).isEqualTo("DOES_NOT_FIT");
+    assertThat(jvm.output()).contains("lower -Xmx to 706 MiB");
   }
 
   @Test
   void inspect_largerThreadStacks_turnAFittingHeapIntoOneThatDoesNotFit() {
-    Forked small = sizing("-Xmx700m", "-Xss256k");
-    Forked large = sizing("-Xmx700m", "-Xss2m");
+    ForkedJvm.Result small = sizing("-Xmx700m", "-Xss256k");
+    ForkedJvm.Result large = sizing("-Xmx700m", "-Xss2m");
 
-    assertThat(small.values.get("verdict")).as(small.output).isEqualTo("FITS");
-    assertThat(large.values.get("verdict")).as(large.output).isEqualTo("DOES_NOT_FIT");
+    assertThat(small.value("verdict")).as(small.output()).isEqualTo("FITS");
+    assertThat(large.value("verdict")).as(large.output()).isEqualTo("DOES_NOT_FIT");
     assertThat(large.number("thread stacks")).isEqualTo(100 * 2 * MIB);
   }
 
   @Test
   void inspect_largerMaxMetaspace_turnsAFittingHeapTight() {
-    Forked jvm = sizing("-Xmx600m", "-Xss512k", "-XX:MaxMetaspaceSize=200m");
+    ForkedJvm.Result jvm = sizing("-Xmx600m", "-Xss512k", "-XX:MaxMetaspaceSize=200m");
 
     assertThat(jvm.number("metaspace")).as("the last flag wins").isEqualTo(200 * MIB);
-    assertThat(jvm.values.get("verdict")).as(jvm.output).isEqualTo("TIGHT");
+    assertThat(jvm.value("verdict")).as(jvm.output()).isEqualTo("TIGHT");
   }
 
   @Test
   void inspect_theIncident_1GbXmx256mWithALargeNonHeap_doesNotFit() {
     // Incident 2 on its 1 GB machine: G1 and the default code cache; metaspace and direct buffers
     // as large as the image work made them; twenty request threads beside the server's own.
-    Forked jvm = Forked.run(List.of("-Xmx256m", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m"),
-        SizingProbe.class, "1000000000", "60");
+    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-Xmx256m", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m"),
+        SizingProbe.class, "1000000000", "60").exitedNormally();
 
-    assertThat(jvm.values.get("verdict")).as(jvm.output).isEqualTo("DOES_NOT_FIT");
-    assertThat(jvm.output).contains("max heap 256 MiB + non-heap ~");
+    assertThat(jvm.value("verdict")).as(jvm.output()).isEqualTo("DOES_NOT_FIT");
+    assertThat(jvm.output()).contains("max heap 256 MiB + non-heap ~");
   }
 }

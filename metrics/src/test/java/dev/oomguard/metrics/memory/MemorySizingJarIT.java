@@ -2,6 +2,7 @@ package dev.oomguard.metrics.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomguard.testsupport.ForkedJvm;
 import dev.oomguard.testsupport.ModuleConventions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,10 +13,10 @@ class MemorySizingJarIT {
 
   @Test
   void main_withOnlyTheJar_printsTheIncidentsVerdictInMib() {
-    Forked jvm = Forked.run(List.of("-Xmx256m", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m",
-        "-Doomguard.memory.limit=1g"), jar, MemorySizing.class.getName());
+    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-Xmx256m", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m",
+        "-Doomguard.memory.limit=1g"), jar, MemorySizing.class.getName()).exitedNormally();
 
-    assertThat(jvm.output)
+    assertThat(jvm.output())
         .startsWith("memory sizing: does not fit\n")
         .contains("max heap 256 MiB + non-heap ~")
         .contains("over the 1024 MiB limit (-Doomguard.memory.limit)")
@@ -27,9 +28,9 @@ class MemorySizingJarIT {
 
   @Test
   void main_withOnlyTheJarAndRoomToSpare_saysItFits() {
-    Forked jvm = Forked.run(List.of("-Xmx64m", "-Doomguard.memory.limit=4g"), jar, MemorySizing.class.getName());
+    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-Xmx64m", "-Doomguard.memory.limit=4g"), jar, MemorySizing.class.getName()).exitedNormally();
 
-    assertThat(jvm.output).startsWith("memory sizing: fits\n").contains("of the 4096 MiB limit").contains("it fits");
+    assertThat(jvm.output()).startsWith("memory sizing: fits\n").contains("of the 4096 MiB limit").contains("it fits");
   }
 
   @Test

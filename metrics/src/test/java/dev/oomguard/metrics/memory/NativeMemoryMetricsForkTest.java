@@ -2,6 +2,7 @@ package dev.oomguard.metrics.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomguard.testsupport.ForkedJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,13 +12,13 @@ class NativeMemoryMetricsForkTest {
 
   @Test
   void bindTo_inAJvmWithNmtSummary_exposesTheCategoriesWithPlausibleNumbers() {
-    Forked jvm = Forked.run(List.of("-XX:NativeMemoryTracking=summary", "-Xms64m", "-Xmx64m", "-XX:+UseSerialGC"),
-        NmtProbe.class);
+    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-XX:NativeMemoryTracking=summary", "-Xms64m", "-Xmx64m", "-XX:+UseSerialGC"),
+        NmtProbe.class).exitedNormally();
 
     for (String category : List.of("Java Heap", "Class", "Thread", "Code", "GC", "Internal", "Other", "Symbol")) {
       long reserved = jvm.number("jvm.native.memory.reserved|" + category);
       long committed = jvm.number("jvm.native.memory.committed|" + category);
-      assertThat(committed).as("%s committed%n%s", category, jvm.output).isPositive();
+      assertThat(committed).as("%s committed%n%s", category, jvm.output()).isPositive();
       assertThat(reserved).as("%s reserved >= committed", category).isGreaterThanOrEqualTo(committed);
     }
     assertThat(jvm.number("jvm.native.memory.committed|Java Heap")).as("-Xms64m").isEqualTo(64 * MIB);
@@ -29,9 +30,9 @@ class NativeMemoryMetricsForkTest {
 
   @Test
   void bindTo_inAJvmWithoutNmt_registersNothingAndSaysHowToTurnItOn() {
-    Forked jvm = Forked.run(List.of("-Xmx64m", "-XX:+UseSerialGC"), NmtProbe.class);
+    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-Xmx64m", "-XX:+UseSerialGC"), NmtProbe.class).exitedNormally();
 
     assertThat(jvm.number("meters")).isZero();
-    assertThat(jvm.output).containsOnlyOnce("-XX:NativeMemoryTracking=summary").contains("INFO");
+    assertThat(jvm.output()).containsOnlyOnce("-XX:NativeMemoryTracking=summary").contains("INFO");
   }
 }
