@@ -30,9 +30,7 @@ class ExpiryTest {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    gate.open();
-    pool.shutdownNow();
-    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    gate.openAndStop(pool);
   }
 
   @Test
@@ -110,8 +108,7 @@ class ExpiryTest {
   }
 
   private void holdWorker() throws InterruptedException {
-    pool.execute(gate);
-    gate.awaitStarted();
+    gate.hold(pool);
   }
 
   private void advance(Duration by) {

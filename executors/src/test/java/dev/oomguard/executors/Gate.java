@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** A task that holds its worker until opened: the way the tests saturate a pool without sleeping. */
@@ -31,6 +32,19 @@ final class Gate implements Runnable {
 
   void open() {
     open.countDown();
+  }
+
+  /** Runs this gate on one of the pool's workers and waits until it holds it. */
+  void hold(ExecutorService pool) throws InterruptedException {
+    pool.execute(this);
+    awaitStarted();
+  }
+
+  /** Opens the gate, stops the pool, and checks that every worker ended. */
+  void openAndStop(ExecutorService pool) throws InterruptedException {
+    open();
+    pool.shutdownNow();
+    assertThat(pool.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the pool terminated").isTrue();
   }
 
   boolean wasInterrupted() {

@@ -27,9 +27,7 @@ class HighWaterMarkTest {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    gate.open();
-    pool.shutdownNow();
-    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    gate.openAndStop(pool);
   }
 
   @Test
@@ -130,7 +128,6 @@ class HighWaterMarkTest {
   }
 
   private void holdWorker() throws InterruptedException {
-    pool.execute(gate);
-    gate.awaitStarted();
+    gate.hold(pool);
   }
 }

@@ -29,9 +29,7 @@ class OverflowPolicyTest {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    gate.open();
-    pool.shutdownNow();
-    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    gate.openAndStop(pool);
   }
 
   @Test
@@ -224,8 +222,7 @@ class OverflowPolicyTest {
   /** Holds the single worker with the gate and fills the queue of two with a and b. */
   private List<Future<?>> saturate(OverflowPolicy policy) throws InterruptedException {
     pool = (BoundedThreadPool) BoundedExecutors.builder("orders").threads(1).queueCapacity(2).overflow(policy).build();
-    pool.execute(gate);
-    gate.awaitStarted();
+    gate.hold(pool);
     List<Future<?>> queued = List.of(pool.submit(task("a")), pool.submit(task("b")));
     assertThat(pool.queueSize()).isEqualTo(2);
     return queued;

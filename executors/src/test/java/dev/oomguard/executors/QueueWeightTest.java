@@ -24,9 +24,7 @@ class QueueWeightTest {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    gate.open();
-    pool.shutdownNow();
-    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    gate.openAndStop(pool);
   }
 
   @Test
@@ -135,8 +133,7 @@ class QueueWeightTest {
   }
 
   private void holdWorker() throws InterruptedException {
-    pool.execute(gate);
-    gate.awaitStarted();
+    gate.hold(pool);
     assertThat(pool.queuedWeight()).as("a started task holds no weight").isZero();
   }
 
