@@ -2,6 +2,8 @@ package dev.oomguard.executors;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -29,9 +31,19 @@ final class BoundedExecutorMetrics {
     return nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Registers the pool's meters, and removes them (with the queue-wait timer) when the pool has
+   * terminated: a pool built again under the same name then gets meters of its own, and pools made
+   * per tenant or per reload do not pile meters up in the registry.
+   */
   static void bind(BoundedThreadPool pool, Object meterRegistry) {
     MeterRegistry registry = (MeterRegistry) meterRegistry;
     Tags tags = tags(pool.name());
+    pool.onTerminated(() -> {
+      for (Meter meter : Search.in(registry).name(name -> name.startsWith("executor.")).tags(tags).meters()) {
+        registry.remove(meter);
+      }
+    });
     gauge(registry, tags, pool, "executor.queued", TASKS, "Tasks waiting in the queue", BoundedThreadPool::queueSize);
     gauge(registry, tags, pool, "executor.queue.remaining", TASKS, "Room left in the queue, in tasks",
         p -> p.queueCapacity() - p.queueSize());

@@ -44,6 +44,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   /** Whether tasks need their submit time: reading the clock is the one cost on the hot path. */
   private final boolean stamped;
   private final long closeTimeoutNanos;
+  private volatile Runnable onTerminated = () -> {};
   /** The weight bound, when the builder set one; null means count only. */
   private final @Nullable MemoryBudget queueWeight;
   private final @Nullable ToLongFunction<? super Runnable> weigher;
@@ -89,6 +90,11 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     if (highWaterMark != null) {
       highWaterMark.check(queue.size());
     }
+  }
+
+  /** Runs {@code action} once the pool has terminated (its meters use this to unregister). */
+  void onTerminated(Runnable action) {
+    this.onTerminated = action;
   }
 
   @Override
@@ -492,6 +498,11 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     Workers(int threads, ArrayBlockingQueue<Runnable> queue, ThreadFactory threadFactory) {
       super(threads, threads, 0L, TimeUnit.MILLISECONDS, queue, threadFactory,
           (task, executor) -> onQueueFull((QueuedTask) task));
+    }
+
+    @Override
+    protected void terminated() {
+      onTerminated.run();
     }
   }
 

@@ -68,9 +68,10 @@ public final class EventProcessor<E> implements AutoCloseable {
   private final @Nullable Duration maxAge;
   private final Function<? super E, Instant> timestampOf;
   private final Clock clock;
-  private final Duration closeTimeout;
   private final @Nullable ScheduledExecutorService replayer;
   private final AtomicBoolean storeFailing = new AtomicBoolean();
+  /** A MeterRegistry, kept as Object so that this class loads without Micrometer. */
+  private final @Nullable Object meterRegistry;
   private volatile boolean closed;
 
   final LongAdder accepted = new LongAdder();
@@ -91,7 +92,7 @@ public final class EventProcessor<E> implements AutoCloseable {
     this.maxAge = builder.maxAge;
     this.timestampOf = builder.timestampOf;
     this.clock = builder.clock;
-    this.closeTimeout = builder.closeTimeout;
+    this.meterRegistry = builder.meterRegistry;
     BoundedExecutors.Builder pool = BoundedExecutors.builder(name)
         .threads(builder.threads)
         .queueCapacity(builder.queueCapacity)
@@ -162,8 +163,8 @@ public final class EventProcessor<E> implements AutoCloseable {
 
   /**
    * Refuses new events, stops replaying, spills the queued events (handling them here if there is
-   * no store or it fails), and waits up to {@code closeTimeout} for the handlers. Does not close
-   * the store.
+   * no store or it fails), waits up to {@code closeTimeout} for the handlers, and removes its
+   * meters. Does not close the store.
    */
   @Override
   public void close() {
@@ -175,6 +176,9 @@ public final class EventProcessor<E> implements AutoCloseable {
       replayer.shutdownNow();
     }
     pool.close();
+    if (meterRegistry != null) {
+      EventProcessorMetrics.unbind(this, meterRegistry);
+    }
   }
 
   @Override

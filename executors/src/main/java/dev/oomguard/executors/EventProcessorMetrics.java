@@ -2,8 +2,10 @@ package dev.oomguard.executors;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.search.Search;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -36,6 +38,14 @@ final class EventProcessorMetrics {
         .baseUnit(EVENTS)
         .tags(tags)
         .register(registry);
+  }
+
+  /** Removes the processor's {@code events.*} meters; its executor removes its own. */
+  static void unbind(EventProcessor<?> processor, Object meterRegistry) {
+    MeterRegistry registry = (MeterRegistry) meterRegistry;
+    for (Meter meter : Search.in(registry).name(name -> name.startsWith("events.")).tag("name", processor.name()).meters()) {
+      registry.remove(meter);
+    }
   }
 
   private static void counter(MeterRegistry registry, Tags tags, EventProcessor<?> processor, String name,

@@ -79,6 +79,16 @@ class EventProcessorTest {
   }
 
   @Test
+  void close_removesTheMetersOfTheProcessorAndItsExecutor() {
+    assertThat(registry.find("events.accepted").meters()).hasSize(1);
+    gate.countDown();
+
+    processor.close();
+
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
   void submit_eventAlreadyOlderThanMaxAge_isExpiredWithoutQueueing() {
     try (EventProcessor<Instant> aging = EventProcessor.<Instant>builder("aging", event -> {})
         .maxAge(Duration.ofSeconds(10), event -> event)

@@ -2,6 +2,7 @@ package dev.oomguard.executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,6 @@ class MetricsTest {
   void meterRegistry_registersEveryMeterWithADescriptionAndUnitTaggedByName() {
     BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(4)
         .meterRegistry(registry).build();
-    pool.close();
 
     assertThat(registry.getMeters()).extracting(meter -> meter.getId().getName()).containsExactlyInAnyOrder(
         "executor.queued", "executor.queue.remaining", "executor.active", "executor.pool.size", "executor.pool.max",
@@ -35,6 +35,27 @@ class MetricsTest {
       if (!(meter instanceof Timer)) {
         assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNotBlank();
       }
+    }
+  }
+
+  @Test
+  void meters_whenThePoolTerminates_areRemovedSoAPoolOfTheSameNameGetsItsOwn() throws Exception {
+    BoundedExecutorService first = BoundedExecutors.builder("jobs").threads(1).queueCapacity(8)
+        .meterRegistry(registry).build();
+    first.close();
+    assertThat(registry.getMeters()).isEmpty();
+
+    BoundedExecutorService second = BoundedExecutors.builder("jobs").threads(1).queueCapacity(8)
+        .meterRegistry(registry).build();
+    try {
+      gate.hold(second);
+      for (int i = 0; i < 5; i++) {
+        second.execute(() -> {});
+      }
+      assertThat(gauge("executor.queued")).isEqualTo(5);
+      assertThat(gauge("executor.pool.size")).isEqualTo(1);
+    } finally {
+      gate.openAndStop(second);
     }
   }
 
@@ -62,8 +83,8 @@ class MetricsTest {
 
     clock.addAndGet(Duration.ofSeconds(3).toNanos());
     gate.open();
-    pool.shutdown();
-    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    // Read before the pool terminates: it removes its meters then.
+    await().atMost(Gate.TIMEOUT).until(() -> counter("executor.completed") == 3 && gauge("executor.active") == 0);
 
     assertThat(counter("executor.rejected")).isEqualTo(1);
     assertThat(counter("executor.expired")).as("the purge on the full queue, none at start").isEqualTo(1);
@@ -73,6 +94,7 @@ class MetricsTest {
     Timer idle = registry.get("executor.idle").timer();
     assertThat(idle.count()).as("started tasks, the expired one not among them").isEqualTo(3);
     assertThat(idle.max(TimeUnit.SECONDS)).isEqualTo(3);
+    pool.close();
   }
 
   @Test
@@ -86,11 +108,9 @@ class MetricsTest {
     Future<?> first = pool.submit(() -> {});
     pool.submit(() -> {});
 
-    gate.open();
-    pool.close();
-
     assertThat(first.isCancelled()).isTrue();
     assertThat(counter("executor.discarded")).isEqualTo(1);
+    gate.openAndStop(pool);
   }
 
   private double gauge(String name) {
