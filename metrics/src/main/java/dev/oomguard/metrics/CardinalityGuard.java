@@ -57,9 +57,11 @@ import org.jspecify.annotations.Nullable;
  *       this one value gets the overflow value, and keys with one value (common tags) stay. Meters
  *       registered keep working.
  *   <li><b>Idle meters expire</b> when {@code expireIdleAfter} is set: a counter, timer or
- *       distribution summary whose count has not changed for that long is removed from the
- *       registry and frees its slots. Looking it up again registers a new one from zero, which
- *       Prometheus sees as a counter reset ({@code rate()} and {@code increase()} handle it).
+ *       distribution summary unused for that long is removed from the registry and frees its
+ *       slots. Unused means its count did not change, or, for the step meters of a {@code
+ *       StepMeterRegistry} (whose count is the last step's alone), that count was zero. Looking it
+ *       up again registers a new one from zero, which Prometheus sees as a counter reset ({@code
+ *       rate()} and {@code increase()} handle it).
  * </ul>
  *
  * <p>Limits, stated plainly:
@@ -709,7 +711,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       return this;
     }
 
-    /** Removes counters, timers and distribution summaries whose count has not changed for this long; default never. */
+    /** Removes counters, timers and distribution summaries unused for this long (see the class comment); default never. */
     public Builder expireIdleAfter(Duration expireIdleAfter) {
       Objects.requireNonNull(expireIdleAfter, "expireIdleAfter");
       if (expireIdleAfter.isNegative() || expireIdleAfter.isZero()) {

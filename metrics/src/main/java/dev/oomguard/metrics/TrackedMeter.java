@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.step.StepCounter;
+import io.micrometer.core.instrument.step.StepDistributionSummary;
+import io.micrometer.core.instrument.step.StepTimer;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -70,15 +73,24 @@ final class TrackedMeter {
     return meter instanceof Counter || meter instanceof Timer || meter instanceof DistributionSummary;
   }
 
-  /** True if the value has not changed for {@code idleNanos}; notes a change otherwise. */
+  /**
+   * True if the meter has not been used for {@code idleNanos}; notes a use otherwise. A cumulative
+   * meter was used when its count changed. A step meter's count is the last step's alone, so a
+   * steady rate shows the same count step after step: it was used when that count is not zero.
+   */
   boolean idleFor(long idleNanos, long nowNanos) {
     double value = value(meter);
-    if (Double.compare(value, lastValue) != 0) {
+    boolean used = isStep(meter) ? value != 0 : Double.compare(value, lastValue) != 0;
+    if (used) {
       lastValue = value;
       lastChangeNanos = nowNanos;
       return false;
     }
     return nowNanos - lastChangeNanos >= idleNanos;
+  }
+
+  private static boolean isStep(@Nullable Meter meter) {
+    return meter instanceof StepCounter || meter instanceof StepTimer || meter instanceof StepDistributionSummary;
   }
 
   private static double value(@Nullable Meter meter) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.CountingMode;
 import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -13,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class CardinalityGuardExpiryTest {
@@ -40,6 +42,39 @@ class CardinalityGuardExpiryTest {
     guard.report();
 
     assertThat(registry.find("orders").counters()).containsExactly(busy);
+  }
+
+  @Test
+  void stepRegistry_keepsAMeterUsedAtASteadyRateAndExpiresAnIdleOne() {
+    MockClock stepClock = new MockClock();
+    MeterRegistry step = new SimpleMeterRegistry(new SimpleConfig() {
+      @Override
+      public @Nullable String get(String key) {
+        return null;
+      }
+
+      @Override
+      public CountingMode mode() {
+        return CountingMode.STEP;
+      }
+
+      @Override
+      public Duration step() {
+        return Duration.ofMinutes(1);
+      }
+    }, stepClock);
+    CardinalityGuard stepGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).build();
+    stepGuard.bindTo(step);
+    step.counter("orders", "customer", "once").increment();
+    Counter steady = step.counter("orders", "customer", "steady");
+
+    for (int minute = 0; minute < 30; minute++) {
+      steady.increment(10); // the same count every step
+      stepClock.add(Duration.ofMinutes(1));
+      stepGuard.report(); // runs the sweep
+    }
+
+    assertThat(step.find("orders").counters()).containsExactly(steady);
   }
 
   @Test
