@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 import org.jspecify.annotations.Nullable;
 
@@ -214,7 +215,7 @@ public final class GzipCodec implements AutoCloseable {
       int written = slot.deflater.deflate(out, size, out.length - size);
       size += written;
       if (size == out.length || written == 0) {
-        out = Arrays.copyOf(out, grow(out.length, MAX_ARRAY_SIZE));
+        out = Arrays.copyOf(out, projectedCapacity(slot.deflater, size, length, out.length));
       }
     }
     slot.crc.update(input, offset, length);
@@ -319,6 +320,23 @@ public final class GzipCodec implements AutoCloseable {
     long bound = length + (length >> 12) + (length >> 14) + (length >> 25) + 13L + 5
         + GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE;
     return (int) Math.min(bound, MAX_ARRAY_SIZE);
+  }
+
+  /**
+   * The output outgrew the slot's buffer (only when it is over {@link
+   * DeflaterSlot#MAX_RETAINED_BUFFER}): sizes the one array it continues in from the ratio so far,
+   * plus 1/16 and 64 KiB of slack, never past the deflate bound, instead of doubling through 512
+   * KiB, 1 MiB, ... (which allocated up to 2.8 times the output).
+   */
+  private static int projectedCapacity(Deflater deflater, int produced, int length, int current) {
+    if (current >= MAX_ARRAY_SIZE) {
+      throw new CompressionException("output exceeds the largest byte array (" + MAX_ARRAY_SIZE + " bytes)");
+    }
+    long read = Math.max(1, deflater.getBytesRead());
+    long projected = produced * (long) length / read;
+    long wanted = Math.max(projected + (projected >> 4), current + 65_536L);
+    long bound = Math.max(maxCompressedSize(length), current + 65_536L);
+    return (int) Math.min(Math.min(wanted, bound), MAX_ARRAY_SIZE);
   }
 
   private static int grow(int length, int max) {
