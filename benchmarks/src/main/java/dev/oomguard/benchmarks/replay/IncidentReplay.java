@@ -248,9 +248,8 @@ public final class IncidentReplay {
   }
 
   private static String tagOutcome(Fork fork) {
-    return String.format(Locale.ROOT, "%,d series, %s scrape, requests counted %,d of %,d, registry heap %s",
-        fork.get("series"), mib(fork.get("scrapeBytes") / 1024), fork.get("requestsCounted"), fork.get("uris"),
-        mib(fork.get("registryHeapKb")));
+    return String.format(Locale.ROOT, "%,d series, %s scrape, requests counted %,d of %,d",
+        fork.get("series"), mib(fork.get("scrapeBytes") / 1024), fork.get("requestsCounted"), fork.get("uris"));
   }
 
   private static Fork fork(int incident, String run, List<String> options, Class<?> workload, String... args) {
