@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -82,6 +83,8 @@ public final class EventProcessor<E> implements AutoCloseable {
   final LongAdder handled = new LongAdder();
   final LongAdder failed = new LongAdder();
   final LongAdder storeErrors = new LongAdder();
+  /** Taken from the store and not queued yet; the replay thread's alone, at most half the queue. */
+  private final ArrayDeque<Spilled<E>> taken = new ArrayDeque<>();
   /** The store's size at the last replay round; -1 before the first or when it could not tell. */
   volatile long spillBacklog = -1;
 
@@ -216,24 +219,19 @@ public final class EventProcessor<E> implements AutoCloseable {
     }
   }
 
-  /** Pulls spilled events back while the queue is less than half full. */
+  /** Pulls spilled events back while the queue is less than half full. Runs on the replay thread only. */
   void replayRound() {
     OverflowStore<E> store = Objects.requireNonNull(this.store);
     int half = Math.max(1, pool.queueCapacity() / 2);
     try {
-      int room;
-      while (!closed && (room = half - pool.queueSize()) > 0) {
-        List<Spilled<E>> batch = store.take(room);
-        for (Spilled<E> spilled : batch) {
-          if (isStale(spilled.event())) {
-            expired.increment();
-            store.acknowledge(spilled);
-          } else if (!enqueue(spilled)) {
-            return;
+      if (queueTaken(store)) {
+        int room;
+        while (!closed && (room = half - pool.queueSize()) > 0) {
+          List<Spilled<E>> batch = store.take(room);
+          taken.addAll(batch);
+          if (!queueTaken(store) || batch.size() < room) {
+            break;
           }
-        }
-        if (batch.size() < room) {
-          break;
         }
       }
       long backlog = store.size();
@@ -252,14 +250,30 @@ public final class EventProcessor<E> implements AutoCloseable {
     }
   }
 
+  /**
+   * Queues the events taken from the store, oldest first, dropping stale ones; false if fresh
+   * events took the room first. Those not queued stay taken, for the next round: left in the store,
+   * they would wait {@code reclaimAfter} to be handed out again.
+   */
+  private boolean queueTaken(OverflowStore<E> store) {
+    for (Spilled<E> next; !closed && (next = taken.peekFirst()) != null; taken.removeFirst()) {
+      if (isStale(next.event())) {
+        store.acknowledge(next);
+        expired.increment();
+      } else if (!enqueue(next)) {
+        return false;
+      }
+    }
+    return !closed;
+  }
+
   private boolean enqueue(Spilled<E> spilled) {
     try {
       pool.execute(new Replayed(spilled));
       replayed.increment();
       return true;
     } catch (RejectedExecutionException full) {
-      // Fresh events took the room: it stays pending in the store, and is reclaimed later.
-      return false;
+      return false; // fresh events took the room
     }
   }
 

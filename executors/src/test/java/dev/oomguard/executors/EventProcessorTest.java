@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.oomguard.executors.OverflowStore.Spilled;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,6 +106,41 @@ class EventProcessorTest {
   }
 
   @Test
+  void replay_eventsTakenWhileFreshOnesFillTheQueue_areQueuedLaterNotLeftInTheStore() {
+    Set<String> handledHere = ConcurrentHashMap.newKeySet();
+    CountDownLatch held = new CountDownLatch(1);
+    AtomicReference<EventProcessor<String>> self = new AtomicReference<>();
+    // A store that hands each event out once, never again, and fills the queue as it does.
+    OneShotStore store = new OneShotStore(List.of("s0", "s1", "s2"), () -> {
+      for (int i = 1; i <= 4; i++) {
+        assertThat(self.get().submit("f" + i)).isEqualTo(SubmitResult.ACCEPTED);
+      }
+    });
+    EventProcessor<String> replaying = EventProcessor.<String>builder("replaying", event -> {
+          awaitOpen(held);
+          handledHere.add(event);
+        })
+        .threads(1)
+        .queueCapacity(4)
+        .spillTo(store)
+        .replayInterval(Duration.ofMillis(5))
+        .build();
+    self.set(replaying);
+    try {
+      replaying.submit("f0"); // holds the one handler thread; the first replay round takes s0, s1
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.fillsLeft.get() == 0);
+      held.countDown();
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> handledHere.size() == 8);
+      assertThat(handledHere).containsExactlyInAnyOrder("f0", "f1", "f2", "f3", "f4", "s0", "s1", "s2");
+      assertThat(store.acknowledged).containsExactlyInAnyOrder("s0", "s1", "s2");
+    } finally {
+      held.countDown();
+      replaying.close();
+    }
+  }
+
+  @Test
   void builder_rejectsBadSettingsByName() {
     assertThatThrownBy(() -> EventProcessor.builder(" ", event -> {})).hasMessage("name must not be blank");
     assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).threads(0)).hasMessage("threads must be at least 1, was 0");
@@ -108,6 +149,58 @@ class EventProcessorTest {
         .hasMessage("maxAge must be positive, was PT0S");
     assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).highWaterMark(1.5, (executor, above) -> {}))
         .hasMessage("highWaterMark fraction must be in (0, 1], was 1.5");
+  }
+
+  /** Hands each event out once (no reclaim), and runs {@code onFirstTake} inside the first take. */
+  private static final class OneShotStore implements OverflowStore<String> {
+    private final Deque<String> stored;
+    private final Runnable onFirstTake;
+    final AtomicInteger fillsLeft = new AtomicInteger(1);
+    final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+
+    OneShotStore(List<String> stored, Runnable onFirstTake) {
+      this.stored = new ConcurrentLinkedDeque<>(stored);
+      this.onFirstTake = onFirstTake;
+    }
+
+    @Override
+    public void spill(String event) {
+      stored.add(event);
+    }
+
+    @Override
+    public List<Spilled<String>> take(int max) {
+      List<Spilled<String>> taken = new ArrayList<>();
+      for (String event; taken.size() < max && (event = stored.poll()) != null; ) {
+        String id = event;
+        taken.add(new Spilled<>() {
+          @Override
+          public String event() {
+            return id;
+          }
+
+          @Override
+          public String id() {
+            return id;
+          }
+        });
+      }
+      if (!taken.isEmpty() && fillsLeft.get() > 0) {
+        onFirstTake.run();
+        fillsLeft.decrementAndGet();
+      }
+      return taken;
+    }
+
+    @Override
+    public void acknowledge(Spilled<String> spilled) {
+      acknowledged.add(spilled.id());
+    }
+
+    @Override
+    public long size() {
+      return stored.size();
+    }
   }
 
   private static void awaitOpen(CountDownLatch latch) {

@@ -99,8 +99,6 @@ final class FloodWorkload {
       RedisStreamOverflowStore<String> store = RedisStreamOverflowStore
           .builder(connection, "device-events:spill", EventCodec.utf8())
           .ttl(Duration.ofMinutes(10))
-          // A replayed event that finds the queue refilled stays pending until reclaimed: soon, here.
-          .reclaimAfter(Duration.ofSeconds(2))
           .build();
       Map<SubmitResult, Long> results = new EnumMap<>(SubmitResult.class);
       for (SubmitResult result : SubmitResult.values()) {

@@ -37,8 +37,6 @@ public final class IncidentReplay {
   private static final long KIB_PER_MIB = 1024;
   /** Incident 1: RSS growth (KiB) the codec's loop must stay under; a leaking loop is far above. */
   static final long GZIP_RSS_BOUND_KB = 64 * KIB_PER_MIB;
-  /** Incident 3: the old generation's peak (KiB) the guarded flood must stay under, in a 64 MiB heap. */
-  static final long FLOOD_OLD_GEN_BOUND_KB = 32 * KIB_PER_MIB;
 
   private static final List<String> GZIP_JVM = List.of("-Xms256m", "-Xmx256m", "-Xmn192m", "-XX:+UseParallelGC",
       "-XX:-UseAdaptiveSizePolicy", "-XX:+AlwaysPreTouch", "-XX:TieredStopAtLevel=1");
@@ -220,10 +218,10 @@ public final class IncidentReplay {
       boolean added = handled + left + rejected + expired == submitted;
       withRow = new Row(3, "with", code, String.format(Locale.ROOT,
           "finished in %s; submitted %,d = handled %,d + left in Redis %,d + rejected %,d + expired %,d%s"
-              + " (%,d spilled and replayed); old generation peak %s (bound %s)",
+              + " (%,d spilled and replayed); old generation peak %s, garbage included, of the 64 MiB heap",
           seconds(with.get("millis")), submitted, handled, left, rejected, expired, added ? "" : " DOES NOT ADD UP",
-          with.get("spilled"), mib(oldGen), mib(FLOOD_OLD_GEN_BOUND_KB)),
-          added && oldGen < FLOOD_OLD_GEN_BOUND_KB);
+          with.get("spilled"), mib(oldGen)),
+          added);
     } else {
       withRow = new Row(3, "with", code, with.ending(), false);
     }

@@ -42,7 +42,10 @@ final class Probe {
     return count;
   }
 
-  /** The old generation's peak occupancy, in KiB: what the heap had to keep, not its garbage. */
+  /**
+   * The old generation's peak occupancy, in KiB. It includes garbage promoted between full GCs, so
+   * it is a picture of the heap's pressure, not a bound on what was live.
+   */
   static long peakOldGenKb() {
     long peak = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
