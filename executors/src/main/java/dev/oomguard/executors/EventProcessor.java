@@ -58,7 +58,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventProcessor<E> implements AutoCloseable {
   public static final Duration DEFAULT_REPLAY_INTERVAL = Duration.ofMillis(100);
-  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final System.Logger LOG = System.getLogger(EventProcessor.class.getName());
 
@@ -95,18 +94,8 @@ public final class EventProcessor<E> implements AutoCloseable {
     this.maxAge = builder.maxAge;
     this.timestampOf = builder.timestampOf;
     this.clock = builder.clock;
-    this.meterRegistry = builder.meterRegistry;
-    BoundedExecutors.Builder pool = BoundedExecutors.builder(name)
-        .threads(builder.threads)
-        .queueCapacity(builder.queueCapacity)
-        .closeTimeout(builder.closeTimeout);
-    if (builder.highWaterMarkListener != null) {
-      pool.highWaterMark(builder.highWaterMarkFraction, builder.highWaterMarkListener);
-    }
-    if (builder.meterRegistry != null) {
-      pool.meterRegistry((MeterRegistry) builder.meterRegistry);
-    }
-    this.pool = pool.build();
+    this.meterRegistry = builder.pool.meterRegistry;
+    this.pool = builder.pool.build();
     if (store != null) {
       this.replayer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, name + "-replay");
@@ -118,8 +107,8 @@ public final class EventProcessor<E> implements AutoCloseable {
     } else {
       this.replayer = null;
     }
-    if (builder.meterRegistry != null) {
-      EventProcessorMetrics.bind(this, builder.meterRegistry);
+    if (meterRegistry != null) {
+      EventProcessorMetrics.bind(this, meterRegistry);
     }
   }
 
@@ -336,21 +325,19 @@ public final class EventProcessor<E> implements AutoCloseable {
     }
   }
 
-  /** Configures an {@link EventProcessor}; only the name and handler are required. */
+  /**
+   * Configures an {@link EventProcessor}; only the name and handler are required. The queue's
+   * settings are those of {@link BoundedExecutors.Builder}, with the same defaults.
+   */
   public static final class Builder<E> {
     private final String name;
     private final Consumer<E> handler;
-    private int threads = BoundedExecutors.DEFAULT_THREADS;
-    private int queueCapacity = BoundedExecutors.DEFAULT_QUEUE_CAPACITY;
+    /** The executor the events are handled on: threads, queue, close timeout, high-water mark, meters. */
+    private final BoundedExecutors.Builder pool;
     private @Nullable Duration maxAge;
     private Function<? super E, Instant> timestampOf = event -> Instant.MAX;
     private @Nullable OverflowStore<E> store;
     private Duration replayInterval = DEFAULT_REPLAY_INTERVAL;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private double highWaterMarkFraction;
-    private @Nullable HighWaterMarkListener highWaterMarkListener;
-    /** A MeterRegistry, kept as Object so that this class loads without Micrometer. */
-    private @Nullable Object meterRegistry;
     private Clock clock = Clock.systemUTC();
 
     private Builder(String name, Consumer<E> handler) {
@@ -360,23 +347,18 @@ public final class EventProcessor<E> implements AutoCloseable {
       }
       this.name = name;
       this.handler = Objects.requireNonNull(handler, "handler");
+      this.pool = BoundedExecutors.builder(name);
     }
 
     /** Handler threads; default {@link BoundedExecutors#DEFAULT_THREADS}. */
     public Builder<E> threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be at least 1, was " + threads);
-      }
-      this.threads = threads;
+      pool.threads(threads);
       return this;
     }
 
     /** The most events queued in memory; default {@link BoundedExecutors#DEFAULT_QUEUE_CAPACITY}. */
     public Builder<E> queueCapacity(int queueCapacity) {
-      if (queueCapacity < 1) {
-        throw new IllegalArgumentException("queueCapacity must be at least 1, was " + queueCapacity);
-      }
-      this.queueCapacity = queueCapacity;
+      pool.queueCapacity(queueCapacity);
       return this;
     }
 
@@ -409,21 +391,13 @@ public final class EventProcessor<E> implements AutoCloseable {
 
     /** How long {@link EventProcessor#close()} waits for handlers; default 30 s. */
     public Builder<E> closeTimeout(Duration closeTimeout) {
-      Objects.requireNonNull(closeTimeout, "closeTimeout");
-      if (closeTimeout.isNegative()) {
-        throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
-      }
-      this.closeTimeout = closeTimeout;
+      pool.closeTimeout(closeTimeout);
       return this;
     }
 
     /** Told when the queue crosses {@code fraction} of its capacity: a signal to scale out. */
     public Builder<E> highWaterMark(double fraction, HighWaterMarkListener listener) {
-      if (!(fraction > 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("highWaterMark fraction must be in (0, 1], was " + fraction);
-      }
-      this.highWaterMarkFraction = fraction;
-      this.highWaterMarkListener = Objects.requireNonNull(listener, "listener");
+      pool.highWaterMark(fraction, listener);
       return this;
     }
 
@@ -432,7 +406,7 @@ public final class EventProcessor<E> implements AutoCloseable {
      * executor ({@code executor.*}).
      */
     public Builder<E> meterRegistry(MeterRegistry meterRegistry) {
-      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      pool.meterRegistry(meterRegistry);
       return this;
     }
 

@@ -64,7 +64,6 @@ final class FloodWorkload {
     Probe.print("submitted", events);
     Probe.print("handled", HANDLED.sum());
     Probe.print("peakOldGenKb", Probe.peakOldGenKb());
-    Probe.print("maxHeapMb", Probe.maxHeapMb());
   }
 
   private static void pool(String mode, int events) throws InterruptedException {

@@ -33,7 +33,7 @@ final class GzipWorkload {
       default -> throw new IllegalArgumentException("mode must be without or with, was " + mode);
     };
     run(op, WARMUP_OPS);
-    Probe.heapAfterFullGcKb(); // the warm-up's streams are collected (and the JDK's Deflaters ended) before the baseline
+    System.gc(); // the warm-up's streams are collected (and the JDK's Deflaters ended) before the baseline
     long rssBefore = Probe.rssKb();
     long gcsBefore = Probe.gcCount();
     long start = System.nanoTime();

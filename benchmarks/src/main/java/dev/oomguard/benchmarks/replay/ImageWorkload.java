@@ -62,7 +62,6 @@ final class ImageWorkload {
     Probe.print("requests", (long) rounds * CONCURRENT);
     Probe.print("served", SERVED.sum());
     Probe.print("failed", FAILED.sum());
-    Probe.print("maxHeapMb", Probe.maxHeapMb());
   }
 
   private static void serve(@Nullable MemoryBudget budget) throws InterruptedException {

@@ -55,14 +55,4 @@ final class Probe {
     }
     return peak;
   }
-
-  /** Heap in use after a full GC, in KiB. */
-  static long heapAfterFullGcKb() {
-    System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / KIB;
-  }
-
-  static long maxHeapMb() {
-    return Runtime.getRuntime().maxMemory() / (KIB * KIB);
-  }
 }

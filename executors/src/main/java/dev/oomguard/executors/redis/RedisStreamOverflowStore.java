@@ -135,11 +135,7 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
 
   @Override
   public void acknowledge(Spilled<E> spilled) {
-    Objects.requireNonNull(spilled, "spilled");
-    // Delete first: if that fails the entry is still pending and is handed out again; if the ack
-    // then fails, the pending id points at nothing, and XAUTOCLAIM drops it (Redis 7.0+).
-    await(redis.xdel(key, spilled.id()), "XDEL");
-    await(redis.xack(key, group, spilled.id()), "XACK");
+    remove(Objects.requireNonNull(spilled, "spilled").id());
   }
 
   @Override
@@ -221,8 +217,17 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
 
   private void deleteUnreadable(String id, String why) {
     LOG.log(System.Logger.Level.DEBUG, "Removing entry {0} of stream {1}: {2}", id, stream, why);
-    await(redis.xack(key, group, id), "XACK");
+    remove(id);
+  }
+
+  /**
+   * Deletes the entry, then acks it. Delete first: if that fails the entry is still pending and is
+   * handed out again; if the ack then fails, the pending id points at nothing, and XAUTOCLAIM drops
+   * it (Redis 7.0+).
+   */
+  private void remove(String id) {
     await(redis.xdel(key, id), "XDEL");
+    await(redis.xack(key, group, id), "XACK");
   }
 
   private void createGroup() {
