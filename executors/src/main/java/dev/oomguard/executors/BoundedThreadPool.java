@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,19 +18,19 @@ import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The executor behind {@link BoundedExecutors}: a fixed pool of worker threads (a JDK {@code
- * ThreadPoolExecutor}) over an {@code ArrayBlockingQueue}, whose full-queue path goes to the
- * overflow policy. Each task is queued inside a {@link QueuedTask}, which keeps its submit time
- * (only when expiry or the queue-wait timer needs it) and keeps a failing task from killing its
- * worker.
+ * The executor behind {@link BoundedExecutors}: a fixed set of {@link WorkerThreads} over a bounded
+ * {@link WorkQueue}, whose full-queue path goes to the overflow policy. A task is queued
+ * as it was given, unless expiry, the queue-wait timer or a weight bound needs its submit time or
+ * weight: then it is queued inside a {@link QueuedTask}. Tasks on the overflow path are always
+ * handled as QueuedTasks.
  */
 final class BoundedThreadPool extends AbstractExecutorService implements BoundedExecutorService {
   private static final System.Logger LOG = System.getLogger(BoundedExecutorService.class.getName());
 
   private final String name;
   private final int capacity;
-  private final ArrayBlockingQueue<Runnable> queue;
-  private final Workers workers;
+  private final WorkQueue queue;
+  private final WorkerThreads workers;
   private final OverflowPolicy overflow;
   /** Zero when tasks do not expire. */
   private final long maxQueueWaitNanos;
@@ -43,6 +41,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   private final LongSupplier nanoTime;
   /** Whether tasks need their submit time: reading the clock is the one cost on the hot path. */
   private final boolean stamped;
+  /** Whether the queue holds QueuedTasks rather than the tasks as given: only when they carry something. */
+  private final boolean wrapped;
   private final long closeTimeoutNanos;
   private volatile Runnable onTerminated = () -> {};
   /** The weight bound, when the builder set one; null means count only. */
@@ -62,7 +62,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   BoundedThreadPool(BoundedExecutors.Builder config, @Nullable LongConsumer queueWaitRecorder) {
     this.name = config.name;
     this.capacity = config.queueCapacity;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.queue = new WorkQueue(capacity);
     this.overflow = config.overflow;
     this.maxQueueWaitNanos = config.maxQueueWait == null ? 0 : BoundedExecutors.saturatedNanos(config.maxQueueWait);
     this.onExpired = config.onExpired;
@@ -76,16 +76,20 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     this.highWaterMark = config.highWaterMarkListener == null
         ? null
         : new HighWaterMark(threshold(config.highWaterMarkFraction, capacity), config.highWaterMarkListener);
-    this.workers = new Workers(config.threads, queue, new NamedThreadFactory(name, config.daemon));
+    this.wrapped = stamped || queueWeight != null;
+    this.workers = new WorkerThreads(config.threads, queue, this::runQueued,
+        new NamedThreadFactory(name, config.daemon), () -> onTerminated.run());
   }
 
   @Override
   public void execute(Runnable command) {
-    QueuedTask task = wrap(command);
-    if (queueWeight != null && !task.reserve()) {
-      onQueueFull(task);
-    } else {
-      workers.execute(task);
+    if (wrapped) {
+      QueuedTask task = wrap(command);
+      if (!task.reserve() || !enqueue(task)) {
+        onQueueFull(task);
+      }
+    } else if (!enqueue(Objects.requireNonNull(command, "task"))) {
+      onQueueFull(wrap(command));
     }
     if (highWaterMark != null) {
       highWaterMark.check(queue.size());
@@ -123,8 +127,9 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     List<Runnable> drained = workers.shutdownNow();
     List<Runnable> tasks = new ArrayList<>(drained.size());
     for (Runnable queued : drained) {
-      ((QueuedTask) queued).release();
-      tasks.add(((QueuedTask) queued).task);
+      QueuedTask task = unqueued(queued);
+      task.release();
+      tasks.add(task.task);
     }
     if (highWaterMark != null) {
       highWaterMark.check(queue.size());
@@ -177,22 +182,22 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   @Override
   public String toString() {
-    return "BoundedExecutorService{name=" + name + ", threads=" + workers.getMaximumPoolSize() + ", queue="
+    return "BoundedExecutorService{name=" + name + ", threads=" + workers.threads() + ", queue="
         + queue.size() + "/" + capacity + ", overflow=" + overflow + (workers.isShutdown() ? ", shut down" : "") + '}';
   }
 
   // Figures for the metrics binder and tests
 
   int threads() {
-    return workers.getMaximumPoolSize();
+    return workers.threads();
   }
 
   int poolSize() {
-    return workers.getPoolSize();
+    return workers.alive();
   }
 
   int activeCount() {
-    return workers.getActiveCount();
+    return workers.busy();
   }
 
   /** Tasks a worker ran to the end, normally or by throwing; expired ones are not counted. */
@@ -246,11 +251,10 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     if (!task.reserve()) {
       return false;
     }
-    if (!queue.offer(task)) {
+    if (!enqueue(queued(task))) {
       task.release();
       return false;
     }
-    recheckShutdown(task);
     return true;
   }
 
@@ -260,29 +264,81 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     if (!task.reserve(timeoutNanos)) {
       return false;
     }
-    if (!queue.offer(task, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+    Runnable queued = queued(task);
+    if (workers.isShutdown()) {
+      throw reject(task);
+    }
+    if (workers.startWith(queued)) {
+      return true;
+    }
+    if (!queue.offer(queued, deadline - System.nanoTime())) {
       task.release();
       return false;
     }
-    recheckShutdown(task);
+    recheckShutdown(queued);
     return true;
   }
 
   @Nullable QueuedTask pollOldest() {
-    return (QueuedTask) queue.poll();
+    Runnable oldest = queue.poll();
+    return oldest == null ? null : unqueued(oldest);
   }
 
   /**
-   * As the JDK pool does after queueing: a task queued after shutdownNow() drained would be lost,
-   * and a task queued past the JDK pool's own path needs a worker to exist.
+   * Hands an element to a worker not yet started, as the JDK pool does, or queues it if there is
+   * room; false if there is none. Throws if the executor is shut down.
    */
-  private void recheckShutdown(QueuedTask task) {
+  private boolean enqueue(Runnable queued) {
     if (workers.isShutdown()) {
-      if (queue.remove(task)) {
-        throw reject(task);
+      throw reject(unqueued(queued));
+    }
+    if (workers.startWith(queued)) {
+      return true;
+    }
+    if (!queue.offer(queued)) {
+      return false;
+    }
+    recheckShutdown(queued);
+    return true;
+  }
+
+  /** As the JDK pool does after queueing: a task queued after shutdownNow() drained would be lost. */
+  private void recheckShutdown(Runnable queued) {
+    if (workers.isShutdown() && queue.remove(queued)) {
+      throw reject(unqueued(queued));
+    }
+  }
+
+  /** What the queue holds for a task. */
+  private Runnable queued(QueuedTask task) {
+    return wrapped ? task : task.task;
+  }
+
+  /** The task for a queue element. */
+  private QueuedTask unqueued(Runnable queued) {
+    return wrapped ? (QueuedTask) queued : new QueuedTask(queued, 0L, 0L);
+  }
+
+  /**
+   * What a worker does with each queue element: the expiry check and queue-wait time of a wrapped
+   * task, then the task, whose failure is counted and logged; the worker goes on either way.
+   */
+  private void runQueued(Runnable queued) {
+    try {
+      Runnable task = wrapped ? ((QueuedTask) queued).start() : queued;
+      if (highWaterMark != null) {
+        highWaterMark.check(queue.size());
       }
-    } else if (workers.getPoolSize() == 0) {
-      workers.prestartCoreThread();
+      if (task == null) {
+        return;
+      }
+      try {
+        task.run();
+      } finally {
+        completed.increment();
+      }
+    } catch (Throwable e) {
+      failed(e);
     }
   }
 
@@ -318,6 +374,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   private boolean purgeExpired() {
     boolean purged = false;
     long now = nanoTime.getAsLong();
+    // Only wrapped tasks expire.
     for (QueuedTask head; (head = (QueuedTask) queue.peek()) != null && head.expired(now); ) {
       if (queue.remove(head)) {
         expiredInQueue.increment();
@@ -418,30 +475,27 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
       return maxQueueWaitNanos > 0 && now - submittedAt > maxQueueWaitNanos;
     }
 
-    @Override
-    public void run() {
+    /** Taken by a worker: gives back its weight, and returns the task to run, or null if it expired. */
+    @Nullable Runnable start() {
       release();
-      if (highWaterMark != null) {
-        highWaterMark.check(queue.size());
-      }
       if (stamped) {
         long now = nanoTime.getAsLong();
         if (expired(now)) {
           expiredAtStart.increment();
           expire(this);
-          return;
+          return null;
         }
         if (queueWaitRecorder != null) {
           queueWaitRecorder.accept(now - submittedAt);
         }
       }
-      try {
-        task.run();
-      } catch (Throwable e) {
-        failed(e);
-      } finally {
-        completed.increment();
-      }
+      return task;
+    }
+
+    /** What a worker does with it. */
+    @Override
+    public void run() {
+      runQueued(this);
     }
 
     /**
@@ -491,18 +545,6 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
           LOG.log(Level.WARNING, "the high-water-mark listener of executor '" + name + "' failed", e);
         }
       }
-    }
-  }
-
-  private final class Workers extends ThreadPoolExecutor {
-    Workers(int threads, ArrayBlockingQueue<Runnable> queue, ThreadFactory threadFactory) {
-      super(threads, threads, 0L, TimeUnit.MILLISECONDS, queue, threadFactory,
-          (task, executor) -> onQueueFull((QueuedTask) task));
-    }
-
-    @Override
-    protected void terminated() {
-      onTerminated.run();
     }
   }
 

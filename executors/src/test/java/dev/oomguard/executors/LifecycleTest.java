@@ -2,6 +2,7 @@ package dev.oomguard.executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /** Threads, failing tasks and the ways to stop an executor. */
@@ -119,6 +121,79 @@ class LifecycleTest {
     assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     assertThat(gate.wasInterrupted()).as("the running task is interrupted").isTrue();
     assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void shutdown_racingWorkersBetweenTasks_neverInterruptsARunningTask() throws Exception {
+    // shutdown() wakes idle workers with an interrupt; one that has just taken a task must not pass
+    // it on. Each round shuts down while two workers go from task to task.
+    int rounds = 300;
+    int tasks = 40;
+    LongAdder ranTasks = new LongAdder();
+    LongAdder sawInterrupt = new LongAdder();
+    for (int round = 0; round < rounds; round++) {
+      BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("race", 2, tasks);
+      for (int i = 0; i < tasks; i++) {
+        pool.execute(() -> {
+          for (int spin = 0; spin < 200; spin++) {
+            Thread.onSpinWait();
+          }
+          if (Thread.currentThread().isInterrupted()) {
+            sawInterrupt.increment();
+          }
+          ranTasks.increment();
+        });
+      }
+      pool.shutdown();
+      assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("round %d terminated", round).isTrue();
+    }
+
+    assertThat(ranTasks.sum()).isEqualTo((long) rounds * tasks);
+    assertThat(sawInterrupt.sum()).as("tasks that saw shutdown()'s wake-up").isZero();
+  }
+
+  @Test
+  void shutdown_withEveryWorkerIdle_wakesThemAndTerminates() throws Exception {
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("idle", 3, 3);
+    List<Thread> workers = new CopyOnWriteArrayList<>();
+    CountDownLatch allStarted = new CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      pool.execute(() -> {
+        workers.add(Thread.currentThread());
+        allStarted.countDown();
+        awaitQuietly(allStarted);
+      });
+    }
+    assertThat(allStarted.await(20, TimeUnit.SECONDS)).isTrue();
+    await().atMost(Gate.TIMEOUT).until(() -> pool.activeCount() == 0);
+    assertThat(pool.poolSize()).isEqualTo(3);
+
+    pool.shutdown();
+
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(pool.poolSize()).isZero();
+    for (Thread worker : workers) {
+      worker.join(TimeUnit.SECONDS.toMillis(20));
+      assertThat(worker.isAlive()).as(worker.getName()).isFalse();
+    }
+  }
+
+  @Test
+  void execute_afterATaskLeftItsThreadInterrupted_theWorkerGoesOnAndTheNextTaskIsNotInterrupted() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("jobs", 1, 4);
+    try {
+      Future<Thread> first = pool.submit(() -> {
+        Thread.currentThread().interrupt();
+        return Thread.currentThread();
+      });
+      Future<Boolean> next = pool.submit(() -> Thread.currentThread().isInterrupted());
+      Future<Thread> last = pool.submit(Thread::currentThread);
+
+      assertThat(next.get(20, TimeUnit.SECONDS)).isFalse();
+      assertThat(last.get(20, TimeUnit.SECONDS)).isSameAs(first.get(20, TimeUnit.SECONDS));
+    } finally {
+      pool.close();
+    }
   }
 
   @Test
