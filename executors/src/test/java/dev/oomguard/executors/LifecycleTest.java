@@ -125,8 +125,9 @@ class LifecycleTest {
 
   @Test
   void shutdown_racingWorkersBetweenTasks_neverInterruptsARunningTask() throws Exception {
-    // shutdown() wakes idle workers with an interrupt; one that has just taken a task must not pass
-    // it on. Each round shuts down while two workers go from task to task.
+    // shutdown() wakes idle workers but interrupts nobody: the JDK's contract, which a pool that woke
+    // them by interrupt could break for a worker that had just taken a task. Each round shuts down
+    // while two workers go from task to task.
     int rounds = 300;
     int tasks = 40;
     LongAdder ranTasks = new LongAdder();
