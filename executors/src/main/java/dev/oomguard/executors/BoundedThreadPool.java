@@ -265,10 +265,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
       return false;
     }
     Runnable queued = queued(task);
-    if (workers.isShutdown()) {
-      throw reject(task);
-    }
-    if (workers.startWith(queued)) {
+    if (startedWith(queued)) {
       return true;
     }
     if (!queue.offer(queued, deadline - System.nanoTime())) {
@@ -284,15 +281,9 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     return oldest == null ? null : unqueued(oldest);
   }
 
-  /**
-   * Hands an element to a worker not yet started, as the JDK pool does, or queues it if there is
-   * room; false if there is none. Throws if the executor is shut down.
-   */
+  /** Hands an element to a worker not yet started, or queues it if there is room; false if there is none. */
   private boolean enqueue(Runnable queued) {
-    if (workers.isShutdown()) {
-      throw reject(unqueued(queued));
-    }
-    if (workers.startWith(queued)) {
+    if (startedWith(queued)) {
       return true;
     }
     if (!queue.offer(queued)) {
@@ -300,6 +291,17 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     }
     recheckShutdown(queued);
     return true;
+  }
+
+  /**
+   * Hands an element to a new worker if not all have started, as the JDK pool does. Throws if the
+   * executor is shut down.
+   */
+  private boolean startedWith(Runnable queued) {
+    if (workers.isShutdown()) {
+      throw reject(unqueued(queued));
+    }
+    return workers.startWith(queued);
   }
 
   /** As the JDK pool does after queueing: a task queued after shutdownNow() drained would be lost. */

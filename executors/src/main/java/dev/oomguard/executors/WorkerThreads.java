@@ -12,10 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The fixed set of threads behind a {@link BoundedThreadPool}: each takes the next element of the
  * queue and hands it to the pool's runner, until shutdown. The runner catches what a task throws,
- * so a worker never dies and is never replaced; a JDK {@code ThreadPoolExecutor} would need a
- * wrapper around every task to keep its workers alive, and a lock per task to keep shutdown's
- * interrupts away from running tasks, which together cost about an eighth of the throughput of
- * small tasks.
+ * so a worker never dies and is never replaced. A JDK {@code ThreadPoolExecutor} would need a
+ * wrapper around every task to keep its workers alive (measured: an eighth of the throughput of
+ * small tasks), and it takes a lock per task so that shutdown's interrupts miss running tasks.
  *
  * <p>Lifecycle as the JDK pool's: {@code shutdown()} closes the queue, so that workers drain it and
  * end, and interrupts nobody; {@code shutdownNow()} drains the queue and interrupts every worker.
