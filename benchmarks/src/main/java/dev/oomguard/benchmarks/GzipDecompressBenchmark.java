@@ -5,7 +5,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,6 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * a careful user's {@code new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes()},
  * closed by try-with-resources; {@code impl=oomguard} is {@link GzipCodec#decompress(byte[])} on
  * one codec shared by every call. Single-threaded, so the codec's pool always has a warm inflater.
+ * {@code impl=zlib} is the floor for any codec on the JDK's zlib, not a usable one: one raw
+ * {@code Inflater} reset per call, given the deflate data without the gzip header and trailer,
+ * inflating into an array of the known size at once, with no CRC check.
  *
  * <p>Run (allocation per call is {@code gc.alloc.rate.norm}):
  * {@code java -jar benchmarks/target/benchmarks.jar GzipDecompressBenchmark -prof gc}
@@ -39,24 +44,26 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @Threads(1)
 public class GzipDecompressBenchmark {
-  @Param({"jdk", "oomguard"})
+  @Param({"jdk", "oomguard", "zlib"})
   String impl = "";
 
   @Param({"1024", "16384", "262144", "1048576"})
   int size;
 
   private byte[] gzip = new byte[0];
-  private boolean oomguard;
+  /** The deflate data inside {@link #gzip}: GZIPOutputStream writes a 10-byte header and an 8-byte trailer. */
+  private byte[] deflated = new byte[0];
   private final GzipCodec codec = GzipCodec.builder().level(GzipCompressBenchmark.LEVEL).build();
+  private final Inflater inflater = new Inflater(true);
 
   @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    if (!impl.equals("jdk") && !impl.equals("oomguard")) {
-      throw new IllegalArgumentException("impl must be jdk or oomguard, was " + impl);
+  public void setUp() throws IOException, DataFormatException {
+    if (!impl.equals("jdk") && !impl.equals("oomguard") && !impl.equals("zlib")) {
+      throw new IllegalArgumentException("impl must be jdk, oomguard or zlib, was " + impl);
     }
-    oomguard = impl.equals("oomguard");
     byte[] payload = Payloads.json(size, 42);
     gzip = GzipCompressBenchmark.jdk(payload);
+    deflated = Arrays.copyOfRange(gzip, 10, gzip.length - 8);
     if (!Arrays.equals(decompress(), payload)) {
       throw new IllegalStateException(impl + " does not round-trip " + size + " bytes");
     }
@@ -65,11 +72,43 @@ public class GzipDecompressBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     codec.close();
+    inflater.end();
   }
 
   @Benchmark
-  public byte[] decompress() throws IOException {
-    return oomguard ? codec.decompress(gzip) : jdk(gzip);
+  public byte[] decompress() throws IOException, DataFormatException {
+    switch (impl) {
+      case "oomguard":
+        return codec.decompress(gzip);
+      case "zlib":
+        return zlib();
+      default:
+        return jdk(gzip);
+    }
+  }
+
+  private byte[] zlib() throws DataFormatException {
+    inflater.reset();
+    inflater.setInput(deflated);
+    byte[] out = new byte[size];
+    int length = inflater.inflate(out);
+    if (length != size) {
+      throw new IllegalStateException("inflated " + length + " of " + size + " bytes");
+    }
+    return out;
+  }
+
+  /** Raw deflate data back to {@code size} bytes, for checking the compress benchmark's floor. */
+  static byte[] inflateRaw(byte[] deflated, int size) throws DataFormatException {
+    Inflater inflater = new Inflater(true);
+    try {
+      inflater.setInput(deflated);
+      byte[] out = new byte[size];
+      int length = inflater.inflate(out);
+      return Arrays.copyOf(out, length);
+    } finally {
+      inflater.end();
+    }
   }
 
   /** What a careful service writes without oomguard. */
