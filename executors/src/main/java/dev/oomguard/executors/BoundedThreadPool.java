@@ -28,7 +28,6 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   private static final System.Logger LOG = System.getLogger(BoundedExecutorService.class.getName());
 
   private final String name;
-  private final int capacity;
   private final WorkQueue queue;
   private final WorkerThreads workers;
   private final OverflowPolicy overflow;
@@ -61,8 +60,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   BoundedThreadPool(BoundedExecutors.Builder config, @Nullable LongConsumer queueWaitRecorder) {
     this.name = config.name;
-    this.capacity = config.queueCapacity;
-    this.queue = new WorkQueue(capacity);
+    this.queue = new WorkQueue(config.queueCapacity);
     this.overflow = config.overflow;
     this.maxQueueWaitNanos = config.maxQueueWait == null ? 0 : BoundedExecutors.saturatedNanos(config.maxQueueWait);
     this.onExpired = config.onExpired;
@@ -75,7 +73,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     this.weigher = config.weigher;
     this.highWaterMark = config.highWaterMarkListener == null
         ? null
-        : new HighWaterMark(threshold(config.highWaterMarkFraction, capacity), config.highWaterMarkListener);
+        : new HighWaterMark(threshold(config.highWaterMarkFraction, config.queueCapacity), config.highWaterMarkListener);
     this.wrapped = stamped || queueWeight != null;
     this.workers = new WorkerThreads(config.threads, queue, this::runQueued,
         new NamedThreadFactory(name, config.daemon), () -> onTerminated.run());
@@ -108,7 +106,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   @Override
   public int queueCapacity() {
-    return capacity;
+    return queue.capacity();
   }
 
   @Override
@@ -183,7 +181,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   @Override
   public String toString() {
     return "BoundedExecutorService{name=" + name + ", threads=" + workers.threads() + ", queue="
-        + queue.size() + "/" + capacity + ", overflow=" + overflow + (workers.isShutdown() ? ", shut down" : "") + '}';
+        + queue.size() + "/" + queue.capacity() + ", overflow=" + overflow + (workers.isShutdown() ? ", shut down" : "") + '}';
   }
 
   // Figures for the metrics binder and tests
@@ -234,7 +232,7 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     rejected.increment();
     task.release();
     cancel(task.task);
-    TaskRejectedException rejection = new TaskRejectedException(name, queue.size(), capacity, workers.isShutdown());
+    TaskRejectedException rejection = new TaskRejectedException(name, queue.size(), queue.capacity(), workers.isShutdown());
     rejection.counted = true;
     return rejection;
   }
