@@ -1,6 +1,9 @@
 package dev.oomguard.review;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,11 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * that both turns on a percentile histogram or SLOs and takes a tag value from data.
  *
  * <p>Turns the histogram on: {@code publishPercentileHistogram()}, {@code
- * publishPercentileHistogram(b)} unless {@code b} is the constant {@code false}, {@code
- * serviceLevelObjectives(..)} or {@code sla(..)}. A tag value from data: the value of {@code
+ * publishPercentileHistogram(true)}, {@code serviceLevelObjectives(..)} or {@code sla(..)} over
+ * values the method lists itself, on
+ * every path through the tag call: a histogram left to a flag ({@code
+ * publishPercentileHistogram(options.histogram())}, or the call inside an {@code if}) is the
+ * configuration's choice, like a {@code MeterFilter}'s, and is not matched. A tag value from data: the value of {@code
  * tag(k, v)}, of {@code tags("k", v, ...)} or of {@code tags(Tags.of(k, v))} that comes from a
  * parameter, a call or a string concatenation. Constants, static fields and instance fields (a
  * service name set once), {@code name()} (an enum's) and {@code String.valueOf(boolean)} count
@@ -81,21 +87,24 @@ final class HistogramTagCheck implements Check {
         }
       }
     }
-    Set<AbstractInsnNode> histogramChains = new java.util.HashSet<>();
+    Map<AbstractInsnNode, BitSet> histogramCalls = new HashMap<>();
     for (MethodInsnNode call : calls) {
       if (enablesHistogram(flow, call)) {
-        histogramChains.add(find(parent, call));
+        histogramCalls
+            .computeIfAbsent(find(parent, call), k -> new BitSet())
+            .set(flow.index(call));
       }
     }
-    if (histogramChains.isEmpty()) {
+    if (histogramCalls.isEmpty()) {
       return;
     }
     for (MethodInsnNode call : calls) {
-      if (!histogramChains.contains(find(parent, call))) {
+      BitSet histogram = histogramCalls.get(find(parent, call));
+      if (histogram == null) {
         continue;
       }
       String key = dataTagKey(flow, call);
-      if (key != null) {
+      if (key != null && !avoidable(flow, flow.index(call), histogram)) {
         sink.report(
             Rule.HISTOGRAM_TAG_FROM_DATA,
             call,
@@ -105,6 +114,41 @@ final class HistogramTagCheck implements Check {
                 + " SLOs, so every new value adds a full set of bucket series.");
       }
     }
+  }
+
+  /**
+   * Whether some path from the method's entry through the tag call to a normal return passes
+   * none of the chain's histogram calls: then the histogram is the configuration's choice (an
+   * {@code if (options.histogram())}), which this rule leaves alone like a {@code MeterFilter}.
+   */
+  private static boolean avoidable(MethodFlow flow, int tag, BitSet histogram) {
+    int size = flow.insns.size();
+    BitSet before = new BitSet(size); // reached without the tag call yet
+    BitSet after = new BitSet(size); // reached through the tag call
+    Deque<long[]> work = new ArrayDeque<>();
+    work.push(new long[] {0, 0});
+    before.set(0);
+    while (!work.isEmpty()) {
+      long[] state = work.pop();
+      int index = (int) state[0];
+      boolean passed = state[1] == 1 || index == tag;
+      int opcode = flow.insns.get(index).getOpcode();
+      if (passed && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+        return true;
+      }
+      BitSet next = flow.successors(index);
+      for (int s = next.nextSetBit(0); s >= 0; s = next.nextSetBit(s + 1)) {
+        if (histogram.get(s)) {
+          continue; // this path turns the histogram on
+        }
+        BitSet seen = passed ? after : before;
+        if (!seen.get(s)) {
+          seen.set(s);
+          work.push(new long[] {s, passed ? 1 : 0});
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isChainLink(AbstractInsnNode origin) {
@@ -136,31 +180,34 @@ final class HistogramTagCheck implements Check {
     if (!enablesHistogramByName(call)) {
       return false;
     }
-    if (call.name.equals("publishPercentileHistogram") && call.desc.startsWith("(Ljava/lang/Boolean;)")) {
-      return !isFalse(flow, flow.argument(call, 0));
+    if (call.name.equals("publishPercentileHistogram")) {
+      return !call.desc.startsWith("(Ljava/lang/Boolean;)") || isTrue(flow, flow.argument(call, 0));
     }
-    return true;
+    // SLOs: on when the method builds them itself, not when they come from configuration.
+    SourceValue slos = flow.argument(call, 0);
+    return !slos.insns.isEmpty()
+        && slos.insns.stream()
+            .allMatch(i -> i.getOpcode() == Opcodes.NEWARRAY || i.getOpcode() == Opcodes.ANEWARRAY);
   }
 
-  /** {@code null}, {@code Boolean.FALSE} or a boxed {@code false} (what javac makes of it). */
-  private static boolean isFalse(MethodFlow flow, SourceValue value) {
+  /** {@code Boolean.TRUE} or a boxed {@code true} (what javac makes of it). */
+  private static boolean isTrue(MethodFlow flow, SourceValue value) {
     if (value.insns.isEmpty()) {
       return false;
     }
     for (AbstractInsnNode origin : value.insns) {
-      boolean constantFalse =
-          origin.getOpcode() == Opcodes.ACONST_NULL
-              || (origin instanceof FieldInsnNode field
+      boolean constantTrue =
+          (origin instanceof FieldInsnNode field
                   && field.owner.equals("java/lang/Boolean")
-                  && field.name.equals("FALSE"))
+                  && field.name.equals("TRUE"))
               || (origin instanceof MethodInsnNode box
                   && box.owner.equals("java/lang/Boolean")
                   && box.name.equals("valueOf")
                   && box.desc.equals("(Z)Ljava/lang/Boolean;")
+                  && !flow.argument(box, 0).insns.isEmpty()
                   && flow.argument(box, 0).insns.stream()
-                      .allMatch(i -> i.getOpcode() == Opcodes.ICONST_0)
-                  && !flow.argument(box, 0).insns.isEmpty());
-      if (!constantFalse) {
+                      .allMatch(i -> i.getOpcode() == Opcodes.ICONST_1));
+      if (!constantTrue) {
         return false;
       }
     }

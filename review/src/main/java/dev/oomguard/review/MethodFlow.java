@@ -74,16 +74,22 @@ final class MethodFlow {
             successors.get(insn).set(successor);
           }
 
-          @Override
-          protected boolean newControlFlowExceptionEdge(int insn, TryCatchBlockNode handler) {
-            handlers.get(insn).set(method.instructions.indexOf(handler.handler));
-            if (handler.type == null || handler.type.equals("java/lang/Throwable")) {
-              caughtByAll.set(insn);
-            }
-            return true;
-          }
         };
     Frame<SourceValue>[] frames = analyzer.analyze(owner, method);
+    // An exception goes to the first handler in table order that catches it: follow handlers
+    // up to the first that catches everything, not the enclosing ones behind it.
+    for (int i = 0; i < size; i++) {
+      for (TryCatchBlockNode handler : method.tryCatchBlocks) {
+        if (method.instructions.indexOf(handler.start) <= i
+            && i < method.instructions.indexOf(handler.end)) {
+          handlers.get(i).set(method.instructions.indexOf(handler.handler));
+          if (handler.type == null || handler.type.equals("java/lang/Throwable")) {
+            caughtByAll.set(i);
+            break;
+          }
+        }
+      }
+    }
     return new MethodFlow(
         method, frames, interpreter.constructorOf, successors, handlers, caughtByAll);
   }

@@ -26,7 +26,10 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * argument (wrapped in another stream, given to a helper that closes it, captured by a lambda),
  * stored in a field or an array, or returned. Exceptional exits: any call or {@code athrow} not
  * covered by a handler that catches everything, since a call that throws leaves the method
- * there; calls and throws are also the only instructions followed into a handler. Where the handle is tested against {@code null} (the {@code finally { if (d != null)
+ * there; calls and throws are also the only instructions followed into a handler. Calls that
+ * fail only on a programming error (the handle's own bookkeeping such as {@code setInput} and
+ * {@code deflate}, {@code ByteArrayOutputStream}, buffer positions, writing a compressing stream
+ * into a {@code ByteArrayOutputStream}) are not taken as exits. Where the handle is tested against {@code null} (the {@code finally { if (d != null)
  * d.end(); }} idiom), only the non-null branch is followed: on a path that made it, it is not
  * null.
  *
@@ -122,7 +125,9 @@ final class NativeHandleCheck implements Check {
       if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
         return insn;
       }
-      boolean throwing = opcode == Opcodes.ATHROW || insn instanceof MethodInsnNode;
+      boolean throwing =
+          opcode == Opcodes.ATHROW
+              || insn instanceof MethodInsnNode call && !failsOnlyOnProgrammingErrors(flow, call, created);
       if (throwing && !flow.caughtByAll(index)) {
         return insn;
       }
@@ -153,6 +158,61 @@ final class NativeHandleCheck implements Check {
     }
     return null;
   }
+
+  /**
+   * Calls that throw only when the calling code is wrong (a null, an offset out of range), not
+   * because of the data or the I/O: a path through their exception is not a path the code's
+   * authors have to write a finally for, and reporting it would bury the real ones. Not here:
+   * {@code Inflater.inflate} (bad input throws), every stream's {@code read}/{@code write}.
+   */
+  private static boolean failsOnlyOnProgrammingErrors(
+      MethodFlow flow, MethodInsnNode call, TypeInsnNode created) {
+    if (INTO_MEMORY.contains(call.name)
+        && call.getOpcode() != Opcodes.INVOKESTATIC
+        && writesIntoMemory(flow, created)
+        && flow.receiver(call).insns.contains(created)) {
+      return true; // compressing into a ByteArrayOutputStream: no I/O to fail
+    }
+    return switch (call.owner) {
+      case "java/util/zip/Deflater", "java/util/zip/Inflater" ->
+          HANDLE_BOOKKEEPING.contains(call.name)
+              && call.getOpcode() != Opcodes.INVOKESTATIC
+              && flow.receiver(call).insns.contains(created);
+      case "java/io/ByteArrayOutputStream" -> !call.name.equals("writeTo");
+      case "java/nio/Buffer", "java/nio/ByteBuffer" -> BUFFER_BOOKKEEPING.contains(call.name);
+      case "java/util/Arrays" -> call.name.startsWith("copyOf") || call.name.equals("fill");
+      case "java/lang/System" -> call.name.equals("arraycopy");
+      case "java/util/Objects" -> call.name.equals("requireNonNull");
+      default -> false;
+    };
+  }
+
+  private static final java.util.Set<String> INTO_MEMORY = java.util.Set.of("write", "flush", "finish");
+
+  /** A GZIP or deflater output stream made here over a {@code new ByteArrayOutputStream}. */
+  private static boolean writesIntoMemory(MethodFlow flow, TypeInsnNode created) {
+    if (!created.desc.endsWith("OutputStream")) {
+      return false;
+    }
+    MethodInsnNode init = flow.constructorOf(created);
+    if (init == null || !init.desc.startsWith("(Ljava/io/OutputStream;")) {
+      return false;
+    }
+    var sink = flow.argument(init, 0).insns;
+    return !sink.isEmpty()
+        && sink.stream().allMatch(i -> MethodFlow.isNew(i, "java/io/ByteArrayOutputStream"));
+  }
+
+  private static final java.util.Set<String> HANDLE_BOOKKEEPING =
+      java.util.Set.of(
+          "setInput", "setLevel", "setStrategy", "setDictionary", "finish", "finished",
+          "needsInput", "needsDictionary", "getRemaining", "getAdler", "getTotalIn",
+          "getTotalOut", "getBytesRead", "getBytesWritten", "reset", "deflate");
+
+  private static final java.util.Set<String> BUFFER_BOOKKEEPING =
+      java.util.Set.of(
+          "hasArray", "array", "arrayOffset", "position", "limit", "remaining", "hasRemaining",
+          "capacity", "order", "flip", "clear", "rewind", "mark");
 
   private static boolean releasesOrHandsOn(
       MethodFlow flow, AbstractInsnNode insn, TypeInsnNode created) {
