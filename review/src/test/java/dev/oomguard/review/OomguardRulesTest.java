@@ -1,0 +1,116 @@
+package dev.oomguard.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.ArchConfiguration;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import com.tngtech.archunit.library.freeze.FreezingArchRule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OomguardRulesTest {
+  private static final String FIXTURES = "dev.oomguard.review.fixtures";
+
+  @TempDir Path store;
+
+  private static JavaClasses fixtures(String... simpleNames) {
+    List<Path> files =
+        java.util.Arrays.stream(simpleNames).flatMap(n -> Fixtures.classFiles(n).stream()).toList();
+    return new ClassFileImporter().importPaths(files);
+  }
+
+  @Test
+  void unboundedExecutors_incidentCode_failsWithLocationIncidentAndFix() {
+    JavaClasses classes = fixtures("Incident3DeviceEvents");
+
+    assertThatThrownBy(() -> OomguardRules.UNBOUNDED_EXECUTORS.check(classes))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("was violated (8 times)")
+        .hasMessageContaining(
+            FIXTURES + ".Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:17)"
+                + " [oomguard-unbounded-executor] Executors.newFixedThreadPool")
+        .hasMessageContaining("incident 3")
+        .hasMessageContaining("Fix: BoundedExecutors.newFixedThreadPool");
+  }
+
+  @Test
+  void nativeHandles_incidentCode_failsOncePerFinding() {
+    EvaluationResult result =
+        OomguardRules.NATIVE_HANDLES_NOT_ENDED.evaluate(fixtures("Incident1GzipToRedis"));
+
+    assertThat(result.getFailureReport().getDetails())
+        .hasSize(6)
+        .anySatisfy(d -> assertThat(d).contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35)"));
+  }
+
+  @Test
+  void histogramTags_incidentCode_fails() {
+    EvaluationResult result =
+        OomguardRules.HISTOGRAM_TAGS_FROM_DATA.evaluate(fixtures("Incident4RequestTimer"));
+
+    assertThat(result.getFailureReport().getDetails()).hasSize(3);
+  }
+
+  @Test
+  void eachRule_seesOnlyItsOwnFindings() {
+    JavaClasses executorsOnly = fixtures("Incident3DeviceEvents");
+
+    assertThat(OomguardRules.NATIVE_HANDLES_NOT_ENDED.evaluate(executorsOnly).hasViolation()).isFalse();
+    assertThat(OomguardRules.HISTOGRAM_TAGS_FROM_DATA.evaluate(executorsOnly).hasViolation()).isFalse();
+  }
+
+  @Test
+  void all_everyIncident_failsWithEveryFinding() {
+    EvaluationResult result =
+        OomguardRules.ALL.evaluate(
+            fixtures("Incident1GzipToRedis", "Incident3DeviceEvents", "Incident4RequestTimer"));
+
+    assertThat(result.getFailureReport().getDetails()).hasSize(6 + 8 + 3);
+  }
+
+  @Test
+  void all_rewrites_passes() {
+    OomguardRules.ALL.check(fixtures("Incident1Rewrites", "Incident3Rewrites", "Incident4Rewrites"));
+  }
+
+  @Test
+  void freeze_existingViolations_passThenANewOneFails() throws IOException {
+    ArchRule frozen = freezing(OomguardRules.ALL);
+
+    // First run records the incident's violations and passes: adoption on a codebase with debt.
+    frozen.check(fixtures("Incident3DeviceEvents"));
+    assertThat(Files.list(store)).isNotEmpty();
+    // Same code again: still passes.
+    freezing(OomguardRules.ALL).check(fixtures("Incident3DeviceEvents"));
+
+    // New code with the same anti-pattern: fails, naming only the new violation.
+    assertThatThrownBy(
+            () ->
+                freezing(OomguardRules.ALL)
+                    .check(fixtures("Incident3DeviceEvents", "Incident1GzipToRedis")))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Incident1GzipToRedis.save")
+        .hasMessageNotContaining("Incident3DeviceEvents.<init>");
+  }
+
+  private ArchRule freezing(ArchRule rule) {
+    ArchConfiguration config = ArchConfiguration.get();
+    config.setProperty("freeze.store.default.path", store.toString());
+    config.setProperty("freeze.store.default.allowStoreCreation", "true");
+    return FreezingArchRule.freeze(rule);
+  }
+
+  @AfterEach
+  void resetArchUnitConfiguration() {
+    ArchConfiguration.get().reset();
+  }
+}
