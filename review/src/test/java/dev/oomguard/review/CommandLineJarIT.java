@@ -78,10 +78,10 @@ class CommandLineJarIT {
         .contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35) [oomguard-native-handle-not-ended]")
         .contains("Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:17) [oomguard-unbounded-executor]")
         .contains("Incident4RequestTimer.record(Incident4RequestTimer.java:25) [oomguard-histogram-tag-from-data]")
-        .contains("16 findings in 3 classes");
+        .contains("18 findings in 3 classes");
     SarifSchema210 log = new ObjectMapper().readValue(sarif.toFile(), SarifSchema210.class);
     List<Result> results = log.getRuns().get(0).getResults();
-    assertThat(results).hasSize(16);
+    assertThat(results).hasSize(18);
     assertThat(log.getRuns().get(0).getTool().getDriver().getVersion()).isNotEqualTo("unknown");
   }
 

@@ -79,7 +79,7 @@ class MainTest {
 
     assertThat(status).isEqualTo(Main.FOUND);
     assertThat(out()).contains("Incident1GzipToRedis.load(Incident1GzipToRedis.java:45)")
-        .contains("6 findings in 1 classes");
+        .contains("8 findings in 1 classes");
   }
 
   @Test

@@ -48,7 +48,7 @@ class OomguardRulesTest {
         OomguardRules.NATIVE_HANDLES_NOT_ENDED.evaluate(fixtures("Incident1GzipToRedis"));
 
     assertThat(result.getFailureReport().getDetails())
-        .hasSize(6)
+        .hasSize(8)
         .anySatisfy(d -> assertThat(d).contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35)"));
   }
 
@@ -74,7 +74,7 @@ class OomguardRulesTest {
         OomguardRules.ALL.evaluate(
             fixtures("Incident1GzipToRedis", "Incident3DeviceEvents", "Incident4RequestTimer"));
 
-    assertThat(result.getFailureReport().getDetails()).hasSize(6 + 8 + 3);
+    assertThat(result.getFailureReport().getDetails()).hasSize(8 + 8 + 3);
   }
 
   @Test

@@ -74,7 +74,7 @@ class SarifTest {
     Run run = scanToSarif("Incident1GzipToRedis", "Incident4RequestTimer").getRuns().get(0);
 
     List<Result> results = run.getResults();
-    assertThat(results).hasSize(9);
+    assertThat(results).hasSize(11);
     Result save = results.get(0);
     assertThat(save.getRuleId()).isEqualTo("oomguard-native-handle-not-ended");
     assertThat(save.getRuleIndex()).isEqualTo(1);
@@ -91,7 +91,7 @@ class SarifTest {
     assertThat(location.getLogicalLocations()).extracting(LogicalLocation::getKind)
         .containsExactly("function");
 
-    Result timer = results.get(6);
+    Result timer = results.get(8);
     assertThat(timer.getRuleId()).isEqualTo("oomguard-histogram-tag-from-data");
     assertThat(timer.getRuleIndex()).isEqualTo(2);
     assertThat(timer.getLocations().get(0).getPhysicalLocation().getRegion().getStartLine())
