@@ -6,6 +6,8 @@ import com.contrastsecurity.sarif.Result;
 import com.contrastsecurity.sarif.SarifSchema210;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,18 @@ class CommandLineJarIT {
           .anyMatch(n -> n.startsWith("dev/oomguard/review/internal/asm/tree/analysis/"))
           .noneMatch(n -> n.startsWith("com/tngtech/"));
     }
+  }
+
+  @Test
+  void libraryJar_isAnAutomaticModuleNamedDevOomguardReview() {
+    Path library = Path.of(System.getProperty("oomguard.jar", "missing"));
+
+    ModuleDescriptor module =
+        ModuleFinder.of(library).findAll().iterator().next().descriptor();
+
+    assertThat(module.name()).isEqualTo("dev.oomguard.review");
+    assertThat(module.isAutomatic()).isTrue();
+    assertThat(module.packages()).containsExactly("dev.oomguard.review");
   }
 
   @Test
