@@ -27,13 +27,18 @@ import org.objectweb.asm.tree.analysis.AnalyzerException;
  * Scans built code for the rules' anti-patterns: single class files, directories of them, and
  * jars (including the jars nested in a Spring Boot or WAR archive).
  *
- * <p>Reads bytecode only; never loads or runs the scanned classes. A method that the bytecode
+ * <p>Reads bytecode only; never loads or runs the scanned classes. Archives are read as streams,
+ * entry by entry, so memory stays at one class file (at most {@value #MAX_CLASS_BYTES} bytes)
+ * whatever the archive's size. Immutable and safe to share between threads. A method that the bytecode
  * analysis cannot follow (malformed or from a compiler ASM does not know) is skipped and
  * counted, never guessed at.
  */
 public final class ReviewScanner {
   /** Class files bigger than this are not class files a compiler wrote: refused, not read. */
   static final int MAX_CLASS_BYTES = 64 * 1024 * 1024;
+
+  /** Archives nest one or two deep (a Spring Boot jar, a war in an ear); deeper is refused. */
+  static final int MAX_ARCHIVE_DEPTH = 4;
 
   private final List<Check> checks;
 
@@ -127,7 +132,7 @@ public final class ReviewScanner {
     }
     if (isArchive(name)) {
       try (InputStream in = Files.newInputStream(file)) {
-        scanArchive(file.toString(), in, findings, skipped, classes);
+        scanArchive(file.toString(), in, 1, findings, skipped, classes);
       }
       return true;
     }
@@ -147,20 +152,34 @@ public final class ReviewScanner {
   }
 
   private void scanArchive(
-      String where, InputStream in, List<Finding> findings, List<String> skipped, int[] classes)
+      String where,
+      InputStream in,
+      int depth,
+      List<Finding> findings,
+      List<String> skipped,
+      int[] classes)
       throws IOException {
+    if (depth > MAX_ARCHIVE_DEPTH) {
+      throw new IllegalArgumentException(
+          "archives nested more than " + MAX_ARCHIVE_DEPTH + " deep: " + where);
+    }
     // The zip's entries are read one by one from the stream; nested archives the same way.
     // Closing the zip stream ends its Inflater; the stream under it belongs to the caller.
     try (ZipInputStream zip = new ZipInputStream(new FilterInputStream(in) {
           @Override
           public void close() {}
         })) {
-      scanEntries(where, zip, findings, skipped, classes);
+      scanEntries(where, zip, depth, findings, skipped, classes);
     }
   }
 
   private void scanEntries(
-      String where, ZipInputStream zip, List<Finding> findings, List<String> skipped, int[] classes)
+      String where,
+      ZipInputStream zip,
+      int depth,
+      List<Finding> findings,
+      List<String> skipped,
+      int[] classes)
       throws IOException {
     ZipEntry entry;
     boolean any = false;
@@ -178,7 +197,7 @@ public final class ReviewScanner {
         scanClassNamed(where + "!/" + name, bytes, findings, skipped);
         classes[0]++;
       } else if (isArchive(name)) {
-        scanArchive(where + "!/" + name, zip, findings, skipped, classes);
+        scanArchive(where + "!/" + name, zip, depth + 1, findings, skipped, classes);
       }
     }
     if (!any) {

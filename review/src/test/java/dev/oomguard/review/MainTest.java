@@ -83,6 +83,40 @@ class MainTest {
   }
 
   @Test
+  void run_classEntryBeyondTheLimit_exitsTwoWithoutReadingItAll() throws IOException {
+    Path jar = dir.resolve("huge.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("com/example/Huge.class"));
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i <= ReviewScanner.MAX_CLASS_BYTES >> 20; i++) {
+        out.write(zeros);
+      }
+      out.closeEntry();
+    }
+
+    int status = run(jar.toString());
+
+    assertThat(status).isEqualTo(Main.UNUSABLE);
+    assertThat(err()).contains("class file too large: " + jar + "!/com/example/Huge.class");
+  }
+
+  @Test
+  void run_archivesNestedTooDeep_exitsTwo() throws IOException {
+    byte[] content = Files.readAllBytes(Fixtures.classesDir().resolve("Incident1Rewrites.class"));
+    String entry = "Incident1Rewrites.class";
+    for (int depth = 0; depth <= ReviewScanner.MAX_ARCHIVE_DEPTH; depth++) {
+      Path level = dir.resolve("level" + depth + ".jar");
+      jar(level, entry, content);
+      content = Files.readAllBytes(level);
+      entry = "lib/level" + depth + ".jar";
+    }
+    Path outer = dir.resolve("level" + ReviewScanner.MAX_ARCHIVE_DEPTH + ".jar");
+
+    assertThat(run(outer.toString())).isEqualTo(Main.UNUSABLE);
+    assertThat(err()).contains("archives nested more than " + ReviewScanner.MAX_ARCHIVE_DEPTH + " deep");
+  }
+
+  @Test
   void run_missingPath_exitsTwoNamingIt() {
     int status = run(dir.resolve("nope.jar").toString());
 
