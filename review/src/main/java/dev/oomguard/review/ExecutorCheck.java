@@ -1,7 +1,9 @@
 package dev.oomguard.review;
 
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -110,7 +112,7 @@ final class ExecutorCheck implements Check {
     }
   }
 
-  private static @org.jspecify.annotations.Nullable String unboundedQueue(
+  private static @Nullable String unboundedQueue(
       MethodFlow flow, SourceValue queue) {
     for (AbstractInsnNode origin : queue.insns) {
       if (origin.getOpcode() != Opcodes.NEW) {
@@ -138,7 +140,7 @@ final class ExecutorCheck implements Check {
       if (!(insn instanceof MethodInsnNode call) || !flow.reachable(insn)) {
         continue;
       }
-      int args = org.objectweb.asm.Type.getArgumentCount(call.desc);
+      int args = Type.getArgumentCount(call.desc);
       for (int i = 0; i < args; i++) {
         if (flow.argument(call, i).insns.contains(created)) {
           return; // handed on: whoever receives it may set the capacity

@@ -32,7 +32,6 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * empty set means it came from outside the method (a parameter, {@code this}).
  */
 final class MethodFlow {
-  final MethodNode method;
   final InsnList insns;
   private final Frame<SourceValue>[] frames;
   private final Map<AbstractInsnNode, MethodInsnNode> constructorOf;
@@ -48,7 +47,6 @@ final class MethodFlow {
       List<BitSet> successors,
       List<BitSet> handlers,
       BitSet caughtByAll) {
-    this.method = method;
     this.insns = method.instructions;
     this.frames = frames;
     this.constructorOf = constructorOf;

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -48,6 +49,22 @@ final class NativeHandleCheck implements Check {
           "java/util/zip/GZIPInputStream", "GZIPInputStream",
           "java/util/zip/DeflaterOutputStream", "DeflaterOutputStream",
           "java/util/zip/InflaterInputStream", "InflaterInputStream");
+
+  /** Calls on a compressing stream that write into memory when its sink is a byte array. */
+  private static final Set<String> INTO_MEMORY = Set.of("write", "flush", "finish");
+
+  /** A Deflater's or Inflater's calls that fail only on bad arguments. */
+  private static final Set<String> HANDLE_BOOKKEEPING =
+      Set.of(
+          "setInput", "setLevel", "setStrategy", "setDictionary", "finish", "finished",
+          "needsInput", "needsDictionary", "getRemaining", "getAdler", "getTotalIn",
+          "getTotalOut", "getBytesRead", "getBytesWritten", "reset", "deflate");
+
+  /** A buffer's calls that fail only on bad arguments or a buffer of the wrong kind. */
+  private static final Set<String> BUFFER_BOOKKEEPING =
+      Set.of(
+          "hasArray", "array", "arrayOffset", "position", "limit", "remaining", "hasRemaining",
+          "capacity", "order", "flip", "clear", "rewind", "mark");
 
   @Override
   public Rule rule() {
@@ -187,8 +204,6 @@ final class NativeHandleCheck implements Check {
     };
   }
 
-  private static final java.util.Set<String> INTO_MEMORY = java.util.Set.of("write", "flush", "finish");
-
   /** A GZIP or deflater output stream made here over a {@code new ByteArrayOutputStream}. */
   private static boolean writesIntoMemory(MethodFlow flow, TypeInsnNode created) {
     if (!created.desc.endsWith("OutputStream")) {
@@ -198,21 +213,10 @@ final class NativeHandleCheck implements Check {
     if (init == null || !init.desc.startsWith("(Ljava/io/OutputStream;")) {
       return false;
     }
-    var sink = flow.argument(init, 0).insns;
+    Set<AbstractInsnNode> sink = flow.argument(init, 0).insns;
     return !sink.isEmpty()
         && sink.stream().allMatch(i -> MethodFlow.isNew(i, "java/io/ByteArrayOutputStream"));
   }
-
-  private static final java.util.Set<String> HANDLE_BOOKKEEPING =
-      java.util.Set.of(
-          "setInput", "setLevel", "setStrategy", "setDictionary", "finish", "finished",
-          "needsInput", "needsDictionary", "getRemaining", "getAdler", "getTotalIn",
-          "getTotalOut", "getBytesRead", "getBytesWritten", "reset", "deflate");
-
-  private static final java.util.Set<String> BUFFER_BOOKKEEPING =
-      java.util.Set.of(
-          "hasArray", "array", "arrayOffset", "position", "limit", "remaining", "hasRemaining",
-          "capacity", "order", "flip", "clear", "rewind", "mark");
 
   private static boolean releasesOrHandsOn(
       MethodFlow flow, AbstractInsnNode insn, TypeInsnNode created) {

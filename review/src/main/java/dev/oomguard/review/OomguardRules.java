@@ -61,8 +61,13 @@ public final class OomguardRules {
     private final ReviewScanner scanner;
 
     Avoids(Rule rule) {
-      super("not contain " + rule.title().replaceFirst("^An? ", "an ").toLowerCase(java.util.Locale.ROOT)
-          + " [" + rule.id() + "]");
+      super(
+          "not contain "
+              + Character.toLowerCase(rule.title().charAt(0))
+              + rule.title().substring(1)
+              + " ["
+              + rule.id()
+              + "]");
       this.scanner = ReviewScanner.of(List.of(rule));
     }
 

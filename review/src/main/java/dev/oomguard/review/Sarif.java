@@ -3,6 +3,7 @@ package dev.oomguard.review;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes findings as SARIF 2.1.0: one run, the tool's rules with their descriptions, one
@@ -59,7 +60,7 @@ final class Sarif {
 
   private static String camel(Rule rule) {
     StringBuilder name = new StringBuilder();
-    for (String part : rule.name().toLowerCase(java.util.Locale.ROOT).split("_")) {
+    for (String part : rule.name().toLowerCase(Locale.ROOT).split("_")) {
       name.append(Character.toUpperCase(part.charAt(0))).append(part, 1, part.length());
     }
     return name.toString();
