@@ -21,6 +21,7 @@ class OomguardRulesTest {
   private static final String FIXTURES = "dev.oomguard.review.fixtures";
 
   @TempDir Path store;
+  @TempDir Path generatedClasses;
 
   private static JavaClasses fixtures(String... simpleNames) {
     List<Path> files =
@@ -100,6 +101,31 @@ class OomguardRulesTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("Incident1GzipToRedis.save")
         .hasMessageNotContaining("Incident3DeviceEvents.<init>");
+  }
+
+  @Test
+  void freeze_violationMovedToAnotherLine_staysFrozen() throws IOException {
+    JavaClasses before = generated("v1", 7, 1);
+    freezing(OomguardRules.UNBOUNDED_EXECUTORS).check(before);
+
+    // Lines inserted above it: the same violation, now at line 30.
+    freezing(OomguardRules.UNBOUNDED_EXECUTORS).check(generated("v2", 30, 1));
+
+    // A second method with the same call: new, so it fails.
+    assertThatThrownBy(
+            () -> freezing(OomguardRules.UNBOUNDED_EXECUTORS).check(generated("v3", 30, 2)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("gen.Pools.run1(Pools.java:40)")
+        .hasMessageNotContaining("gen.Pools.run(Pools.java:30)");
+  }
+
+  private JavaClasses generated(String version, int line, int methods) throws IOException {
+    Path classes = Files.createDirectories(generatedClasses.resolve(version).resolve("gen"));
+    Files.write(
+        classes.resolve("Pools.class"),
+        ReviewScannerBytecodeTest.callingExecutors(
+            "newCachedThreadPool", "()Ljava/util/concurrent/ExecutorService;", true, line, methods));
+    return new ClassFileImporter().importPath(classes.resolve("Pools.class"));
   }
 
   private ArchRule freezing(ArchRule rule) {

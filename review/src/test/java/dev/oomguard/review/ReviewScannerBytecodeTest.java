@@ -13,27 +13,39 @@ import org.objectweb.asm.Opcodes;
 class ReviewScannerBytecodeTest {
   /** A class whose static method {@code run()} only calls {@code Executors.<factory>()}. */
   private static byte[] callingExecutors(String factory, String descriptor, boolean debug) {
+    return callingExecutors(factory, descriptor, debug, 7, 1);
+  }
+
+  /**
+   * The same with the call at {@code line}, in {@code methods} methods {@code run}, {@code run1},
+   * ... (each one call).
+   */
+  static byte[] callingExecutors(
+      String factory, String descriptor, boolean debug, int line, int methods) {
     ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES);
     writer.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/Pools", null, "java/lang/Object", null);
     if (debug) {
       writer.visitSource("Pools.java", null);
     }
-    MethodVisitor method =
-        writer.visitMethod(Opcodes.ACC_STATIC, "run", "()Ljava/lang/Object;", null, null);
-    method.visitCode();
-    if (debug) {
-      org.objectweb.asm.Label line = new org.objectweb.asm.Label();
-      method.visitLabel(line);
-      method.visitLineNumber(7, line);
+    for (int m = 0; m < methods; m++) {
+      MethodVisitor method =
+          writer.visitMethod(
+              Opcodes.ACC_STATIC, m == 0 ? "run" : "run" + m, "()Ljava/lang/Object;", null, null);
+      method.visitCode();
+      if (debug) {
+        org.objectweb.asm.Label start = new org.objectweb.asm.Label();
+        method.visitLabel(start);
+        method.visitLineNumber(line + 10 * m, start);
+      }
+      if (descriptor.startsWith("(Ljava/util/concurrent/ThreadFactory;)")) {
+        method.visitInsn(Opcodes.ACONST_NULL);
+      }
+      method.visitMethodInsn(
+          Opcodes.INVOKESTATIC, "java/util/concurrent/Executors", factory, descriptor, false);
+      method.visitInsn(Opcodes.ARETURN);
+      method.visitMaxs(0, 0);
+      method.visitEnd();
     }
-    if (descriptor.startsWith("(Ljava/util/concurrent/ThreadFactory;)")) {
-      method.visitInsn(Opcodes.ACONST_NULL);
-    }
-    method.visitMethodInsn(
-        Opcodes.INVOKESTATIC, "java/util/concurrent/Executors", factory, descriptor, false);
-    method.visitInsn(Opcodes.ARETURN);
-    method.visitMaxs(0, 0);
-    method.visitEnd();
     writer.visitEnd();
     return writer.toByteArray();
   }
