@@ -33,6 +33,7 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  */
 final class MethodFlow {
   final InsnList insns;
+  private final String sourceFile;
   private final Frame<SourceValue>[] frames;
   private final Map<AbstractInsnNode, MethodInsnNode> constructorOf;
   private final List<BitSet> successors;
@@ -41,12 +42,14 @@ final class MethodFlow {
   private final BitSet caughtByAll;
 
   private MethodFlow(
+      String sourceFile,
       MethodNode method,
       Frame<SourceValue>[] frames,
       Map<AbstractInsnNode, MethodInsnNode> constructorOf,
       List<BitSet> successors,
       List<BitSet> handlers,
       BitSet caughtByAll) {
+    this.sourceFile = sourceFile;
     this.insns = method.instructions;
     this.frames = frames;
     this.constructorOf = constructorOf;
@@ -55,7 +58,12 @@ final class MethodFlow {
     this.caughtByAll = caughtByAll;
   }
 
-  static MethodFlow analyze(String owner, MethodNode method) throws AnalyzerException {
+  /**
+   * @param owner the class's internal name
+   * @param sourceFile the class's source file name, or an empty string when it has none
+   */
+  static MethodFlow analyze(String owner, String sourceFile, MethodNode method)
+      throws AnalyzerException {
     OriginInterpreter interpreter = new OriginInterpreter();
     int size = method.instructions.size();
     List<BitSet> successors = new ArrayList<>(size);
@@ -89,6 +97,7 @@ final class MethodFlow {
       }
     }
     return new MethodFlow(
+        sourceFile,
         method, frames, interpreter.constructorOf, successors, handlers, caughtByAll);
   }
 
@@ -149,6 +158,19 @@ final class MethodFlow {
       }
     }
     return 0;
+  }
+
+  /**
+   * Where an instruction is, as a stack trace writes it ({@code (Events.java:38)}), or an empty
+   * string without line numbers. The form matters: ArchUnit's freezing ignores the number in it,
+   * so a message that names a second line stays frozen when code moves.
+   */
+  String where(AbstractInsnNode insn) {
+    int line = line(insn);
+    if (line == 0) {
+      return "";
+    }
+    return " (" + (sourceFile.isEmpty() ? "line" : sourceFile) + ':' + line + ')';
   }
 
   static boolean isNew(AbstractInsnNode insn, String type) {

@@ -103,8 +103,7 @@ final class NativeHandleCheck implements Check {
   private static String message(MethodFlow flow, TypeInsnNode created, AbstractInsnNode exit) {
     String type = HANDLES.get(created.desc);
     String release = type.endsWith("Stream") ? "close()" : "end()";
-    int line = flow.line(exit);
-    String at = line == 0 ? "" : " at line " + line;
+    String at = flow.where(exit);
     String how;
     if (exit instanceof MethodInsnNode call) {
       how = "when " + simpleName(call.owner) + '.' + call.name + "()" + at + " throws";

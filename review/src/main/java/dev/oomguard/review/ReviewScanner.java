@@ -232,7 +232,7 @@ public final class ReviewScanner {
       }
       MethodFlow flow;
       try {
-        flow = MethodFlow.analyze(node.name, method);
+        flow = MethodFlow.analyze(node.name, sourceFile, method);
       } catch (AnalyzerException | RuntimeException e) {
         skipped.add(className + '.' + method.name + method.desc + ": " + e.getMessage());
         continue;

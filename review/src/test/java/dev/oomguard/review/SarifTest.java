@@ -81,7 +81,7 @@ class SarifTest {
     assertThat(save.getLevel()).isEqualTo(Result.Level.ERROR);
     assertThat(save.getMessage().getText())
         .isEqualTo("new GZIPOutputStream is left without close() when Incident1GzipToRedis$Redis.set()"
-            + " at line 38 throws. Fix: " + Rule.NATIVE_HANDLE_NOT_ENDED.fix() + ".");
+            + " (Incident1GzipToRedis.java:38) throws. Fix: " + Rule.NATIVE_HANDLE_NOT_ENDED.fix() + ".");
     Location location = save.getLocations().get(0);
     assertThat(location.getPhysicalLocation().getArtifactLocation().getUri())
         .isEqualTo("dev/oomguard/review/fixtures/Incident1GzipToRedis.java");
