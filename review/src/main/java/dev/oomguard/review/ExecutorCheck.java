@@ -22,7 +22,9 @@ import org.objectweb.asm.tree.TypeInsnNode;
  *   <li>a {@code ThreadPoolExecutor} constructor (a {@code new} or a subclass's {@code super})
  *       whose queue argument is, on some path, a {@code new LinkedBlockingQueue()} or {@code new
  *       LinkedBlockingDeque()} without a capacity, or any {@code LinkedTransferQueue}, {@code
- *       PriorityBlockingQueue} or {@code DelayQueue} (those have no bound at all);
+ *       PriorityBlockingQueue} or {@code DelayQueue} (those have no bound at all), or whose
+ *       maximum pool size is {@code Integer.MAX_VALUE} over a {@code new SynchronousQueue()} (a
+ *       cached pool written by hand);
  *   <li>a {@code new ThreadPoolTaskExecutor()} (Spring) on which the method never calls {@code
  *       setQueueCapacity} with anything but {@code Integer.MAX_VALUE}, unless the method hands
  *       it to another method, which may set it.
@@ -108,6 +110,12 @@ final class ExecutorCheck implements Check {
             Rule.UNBOUNDED_EXECUTOR,
             call,
             "ThreadPoolExecutor over a new " + queue + " with no capacity, so its queue has no bound.");
+      } else if (isMaxValue(flow.argument(call, 1)) && handsOff(flow.argument(call, 4))) {
+        sink.report(
+            Rule.UNBOUNDED_EXECUTOR,
+            call,
+            "ThreadPoolExecutor with Integer.MAX_VALUE threads over a SynchronousQueue (a cached"
+                + " pool by hand) starts a thread for every task with no bound.");
       }
     }
   }
@@ -131,6 +139,12 @@ final class ExecutorCheck implements Check {
       }
     }
     return null;
+  }
+
+  private static boolean handsOff(SourceValue queue) {
+    return !queue.insns.isEmpty()
+        && queue.insns.stream()
+            .allMatch(i -> MethodFlow.isNew(i, "java/util/concurrent/SynchronousQueue"));
   }
 
   private static void checkSpringPool(MethodFlow flow, TypeInsnNode created, Sink sink) {

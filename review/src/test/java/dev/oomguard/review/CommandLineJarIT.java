@@ -90,12 +90,12 @@ class CommandLineJarIT {
     assertThat(run.status()).as(run.err()).isEqualTo(1);
     assertThat(run.out())
         .contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35) [oomguard-native-handle-not-ended]")
-        .contains("Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:17) [oomguard-unbounded-executor]")
+        .contains("Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18) [oomguard-unbounded-executor]")
         .contains("Incident4RequestTimer.record(Incident4RequestTimer.java:25) [oomguard-histogram-tag-from-data]")
-        .contains("18 findings in 3 classes");
+        .contains("19 findings in 3 classes");
     SarifSchema210 log = new ObjectMapper().readValue(sarif.toFile(), SarifSchema210.class);
     List<Result> results = log.getRuns().get(0).getResults();
-    assertThat(results).hasSize(18);
+    assertThat(results).hasSize(19);
     assertThat(log.getRuns().get(0).getTool().getDriver().getVersion()).isNotEqualTo("unknown");
   }
 

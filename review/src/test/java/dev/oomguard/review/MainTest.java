@@ -41,12 +41,12 @@ class MainTest {
     assertThat(status).isEqualTo(Main.FOUND);
     assertThat(out())
         .contains(
-            "dev.oomguard.review.fixtures.Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:17)"
+            "dev.oomguard.review.fixtures.Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18)"
                 + " [oomguard-unbounded-executor] Executors.newFixedThreadPool queues on a"
                 + " LinkedBlockingQueue with no bound.")
         .contains("incident 3")
         .contains("Fix: BoundedExecutors.newFixedThreadPool(name, threads, queueCapacity)")
-        .contains("7 findings in 1 classes, oomguard-unbounded-executor: 7,"
+        .contains("8 findings in 1 classes, oomguard-unbounded-executor: 8,"
             + " oomguard-native-handle-not-ended: 0, oomguard-histogram-tag-from-data: 0");
   }
 

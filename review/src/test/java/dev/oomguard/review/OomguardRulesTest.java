@@ -35,9 +35,9 @@ class OomguardRulesTest {
 
     assertThatThrownBy(() -> OomguardRules.UNBOUNDED_EXECUTORS.check(classes))
         .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("was violated (8 times)")
+        .hasMessageContaining("was violated (9 times)")
         .hasMessageContaining(
-            FIXTURES + ".Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:17)"
+            FIXTURES + ".Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18)"
                 + " [oomguard-unbounded-executor] Executors.newFixedThreadPool")
         .hasMessageContaining("incident 3")
         .hasMessageContaining("Fix: BoundedExecutors.newFixedThreadPool");
@@ -75,7 +75,7 @@ class OomguardRulesTest {
         OomguardRules.ALL.evaluate(
             fixtures("Incident1GzipToRedis", "Incident3DeviceEvents", "Incident4RequestTimer"));
 
-    assertThat(result.getFailureReport().getDetails()).hasSize(8 + 8 + 3);
+    assertThat(result.getFailureReport().getDetails()).hasSize(8 + 9 + 3);
   }
 
   @Test
