@@ -24,7 +24,7 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * <p>Released: {@code end()} or {@code close()} called on it (for a stream, {@code close()}
  * only: {@code finish()} writes the trailer but does not end the {@code Deflater}, the
  * incident's very bug). Handed on, and so no longer this method's to release: passed as an
- * argument (wrapped in another stream, given to a helper that closes it, captured by a lambda),
+ * argument (wrapped in another stream, given to a method that closes it, captured by a lambda),
  * stored in a field or an array, or returned. Exceptional exits: any call or {@code athrow} not
  * covered by a handler that catches everything, since a call that throws leaves the method
  * there; calls and throws are also the only instructions followed into a handler. Calls that
