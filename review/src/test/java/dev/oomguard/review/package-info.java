@@ -1,0 +1,4 @@
+@NullMarked
+package dev.oomguard.review;
+
+import org.jspecify.annotations.NullMarked;
