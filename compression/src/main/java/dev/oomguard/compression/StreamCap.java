@@ -1,0 +1,112 @@
+package dev.oomguard.compression;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The hard cap on decompressing streams that hold an inflater at once ({@link
+ * GzipCodec.Builder#maxOpenDecompressingStreams}), and the one place that count is kept.
+ *
+ * <p>A decompressing stream must keep its inflater between reads (zlib's inflate state cannot be
+ * set aside and resumed), so a stream dropped mid-read holds one until the GC finds it. The cap is
+ * checked before an inflater is taken, so it holds whether or not a GC ever runs. At the cap a
+ * stream does what the JDK does for direct buffers ({@code java.nio.Bits.reserveMemory}): it asks
+ * the GC once to reclaim streams that were dropped (their {@link HandleLease} cleaner gives the
+ * inflater back and signals here), waits a bounded time for a slot, then fails with {@link
+ * OpenStreamLimitException}. Only one thread asks the GC at a time; the others wait for the slots
+ * it frees.
+ */
+final class StreamCap {
+  private final int max;
+  private final long waitNanos;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition released = lock.newCondition();
+  private int open;
+  private int highWater;
+  private boolean reclaiming;
+
+  StreamCap(int max, long waitNanos) {
+    this.max = max;
+    this.waitNanos = waitNanos;
+  }
+
+  /** Takes a slot, reclaiming dropped streams' slots at the cap; fails once the wait is over. */
+  void reserve() throws IOException {
+    lock.lock();
+    try {
+      if (open < max) {
+        take();
+        return;
+      }
+      if (!reclaiming) {
+        reclaiming = true;
+        lock.unlock();
+        try {
+          System.gc(); // as Bits.reserveMemory: the only way to find streams nobody refers to
+        } finally {
+          lock.lock();
+          reclaiming = false;
+        }
+      }
+      long remaining = waitNanos;
+      while (open >= max) {
+        if (remaining <= 0) {
+          throw new OpenStreamLimitException(max, open, TimeUnit.NANOSECONDS.toMillis(waitNanos));
+        }
+        try {
+          remaining = released.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          InterruptedIOException interrupted =
+              new InterruptedIOException("interrupted while waiting for one of the " + max + " decompressing stream slots");
+          interrupted.initCause(e);
+          throw interrupted;
+        }
+      }
+      take();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void release() {
+    lock.lock();
+    try {
+      open--;
+      released.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int open() {
+    lock.lock();
+    try {
+      return open;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The most slots ever taken at once: never above the cap. */
+  int highWater() {
+    lock.lock();
+    try {
+      return highWater;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int max() {
+    return max;
+  }
+
+  private void take() {
+    open++;
+    highWater = Math.max(highWater, open);
+  }
+}
