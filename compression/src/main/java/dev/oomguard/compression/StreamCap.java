@@ -15,11 +15,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * checked before an inflater is taken, so it holds whether or not a GC ever runs. At the cap a
  * stream does what the JDK does for direct buffers ({@code java.nio.Bits.reserveMemory}): it asks
  * the GC once to reclaim streams that were dropped (their {@link HandleLease} cleaner gives the
- * inflater back and signals here), waits a bounded time for a slot, then fails with {@link
- * OpenStreamLimitException}. Only one thread asks the GC at a time; the others wait for the slots
- * it frees.
+ * inflater back and signals here), waits a bounded time for a slot, asking again between pauses,
+ * then fails with {@link OpenStreamLimitException}. Only one thread asks the GC at a time.
  */
 final class StreamCap {
+  private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(128);
+
   private final int max;
   private final long waitNanos;
   private final ReentrantLock lock = new ReentrantLock();
@@ -33,7 +34,11 @@ final class StreamCap {
     this.waitNanos = waitNanos;
   }
 
-  /** Takes a slot, reclaiming dropped streams' slots at the cap; fails once the wait is over. */
+  /**
+   * Takes a slot. At the cap: asks the GC to reclaim dropped streams, then waits for a slot in
+   * pauses of 1, 2, 4 ... up to 128 ms, asking again after each (a stream may have been dropped
+   * since the last GC), until the wait is over; then fails.
+   */
   void reserve() throws IOException {
     lock.lock();
     try {
@@ -41,34 +46,45 @@ final class StreamCap {
         take();
         return;
       }
-      if (!reclaiming) {
-        reclaiming = true;
-        lock.unlock();
-        try {
-          System.gc(); // as Bits.reserveMemory: the only way to find streams nobody refers to
-        } finally {
-          lock.lock();
-          reclaiming = false;
+      long deadline = System.nanoTime() + waitNanos;
+      long pause = TimeUnit.MILLISECONDS.toNanos(1);
+      while (true) {
+        if (!reclaiming) {
+          reclaim();
         }
-      }
-      long remaining = waitNanos;
-      while (open >= max) {
+        if (open < max) {
+          take();
+          return;
+        }
+        long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           throw new OpenStreamLimitException(max, open, TimeUnit.NANOSECONDS.toMillis(waitNanos));
         }
         try {
-          remaining = released.awaitNanos(remaining);
+          released.awaitNanos(Math.min(remaining, pause));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          InterruptedIOException interrupted =
-              new InterruptedIOException("interrupted while waiting for one of the " + max + " decompressing stream slots");
+          InterruptedIOException interrupted = new InterruptedIOException(
+              "interrupted while waiting for one of the " + max + " decompressing stream slots");
           interrupted.initCause(e);
           throw interrupted;
         }
+        pause = Math.min(2 * pause, MAX_PAUSE_NANOS);
       }
-      take();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Called with the lock held; runs the GC without it, so that the cleaner can give slots back. */
+  private void reclaim() {
+    reclaiming = true;
+    lock.unlock();
+    try {
+      System.gc(); // as Bits.reserveMemory: the only way to find streams nobody refers to any more
+    } finally {
+      lock.lock();
+      reclaiming = false;
     }
   }
 
