@@ -85,8 +85,6 @@ final class DecompressingInputStream extends InputStream {
           return n;
         }
       }
-    } catch (OpenStreamLimitException e) {
-      throw fail(e);
     } catch (MalformedGzipException e) {
       throw fail(new MalformedGzipIOException(e));
     } catch (DecompressionLimitException e) {

@@ -57,18 +57,19 @@ final class ZlibEngine implements GzipEngine {
     InflaterSlot slot = inflaters.acquire();
     try {
       // The header first: input that is not gzip allocates nothing.
-      GzipFormat.readHeader(new ArrayInput(gzip), 1, slot.crc);
+      ArrayInput in = new ArrayInput(gzip);
+      GzipFormat.readHeader(in, 1, slot.crc);
       long guess = plausibleSize(gzip, limit);
       if (guess >= 0) {
         byte[] out = new byte[(int) guess];
-        int size = inflateMembers(slot, gzip, out, limit);
+        int size = inflateMembers(slot, in, out, limit);
         if (size >= 0) {
           return size == out.length ? out : Arrays.copyOf(out, size);
         }
       }
-      int size = inflateMembers(slot, gzip, null, limit);
+      int size = inflateMembers(slot, in, null, limit);
       byte[] out = new byte[size];
-      inflateMembers(slot, gzip, out, limit);
+      inflateMembers(slot, in, out, limit);
       return out;
     } finally {
       inflaters.release(slot);
@@ -86,14 +87,15 @@ final class ZlibEngine implements GzipEngine {
   }
 
   /**
-   * Inflates every member from the start of {@code gzip}, checking each header, CRC32, ISIZE, the
+   * Inflates every member from the start of the input, checking each header, CRC32, ISIZE, the
    * padding after the last member, and the limit over all members. Into {@code out}, it returns
    * the size, or -1 as soon as the data does not fit (nothing is allocated here); with no {@code
    * out} it only counts, inflating into the slot's buffer, and returns the size.
    */
-  private static int inflateMembers(InflaterSlot slot, byte[] gzip, byte @Nullable [] out, long limit) {
+  private static int inflateMembers(InflaterSlot slot, ArrayInput in, byte @Nullable [] out, long limit) {
     Inflater inflater = slot.inflater;
-    ArrayInput in = new ArrayInput(gzip);
+    byte[] gzip = in.data;
+    in.position = 0;
     long size = 0;
     int member = 0;
     do {
@@ -212,7 +214,7 @@ final class ZlibEngine implements GzipEngine {
 
   /** The header parser's view of a byte array. */
   private static final class ArrayInput implements GzipFormat.ByteInput<RuntimeException> {
-    private final byte[] data;
+    final byte[] data;
     int position;
 
     ArrayInput(byte[] data) {
