@@ -37,20 +37,29 @@ final class StreamCap {
   /**
    * Takes a slot. At the cap: asks the GC to reclaim dropped streams, then waits for a slot in
    * pauses of 1, 2, 4 ... up to 128 ms, asking again after each (a stream may have been dropped
-   * since the last GC), until the wait is over; then fails.
+   * since), until {@code waitNanos} have passed since its first request returned; then fails. A
+   * GC that another thread asked for is waited out first, not counted against the wait: on a
+   * loaded machine a full GC alone can take longer than the wait.
    */
   void reserve() throws IOException {
     lock.lock();
     try {
-      if (open < max) {
-        take();
-        return;
-      }
-      long deadline = System.nanoTime() + waitNanos;
+      long deadline = 0;
+      boolean asked = false;
       long pause = TimeUnit.MILLISECONDS.toNanos(1);
       while (true) {
-        if (!reclaiming) {
-          reclaim();
+        if (open < max) {
+          take();
+          return;
+        }
+        if (reclaiming) {
+          await(0); // woken when that GC request returns, or when a slot comes back
+          continue;
+        }
+        reclaim();
+        if (!asked) {
+          asked = true;
+          deadline = System.nanoTime() + waitNanos;
         }
         if (open < max) {
           take();
@@ -60,19 +69,28 @@ final class StreamCap {
         if (remaining <= 0) {
           throw new OpenStreamLimitException(max, open, TimeUnit.NANOSECONDS.toMillis(waitNanos));
         }
-        try {
-          released.awaitNanos(Math.min(remaining, pause));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          InterruptedIOException interrupted = new InterruptedIOException(
-              "interrupted while waiting for one of the " + max + " decompressing stream slots");
-          interrupted.initCause(e);
-          throw interrupted;
-        }
+        await(Math.min(remaining, pause));
         pause = Math.min(2 * pause, MAX_PAUSE_NANOS);
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Waits, the lock held, for a release or the end of a GC request; 0 waits without a timeout. */
+  private void await(long nanos) throws InterruptedIOException {
+    try {
+      if (nanos == 0) {
+        released.await();
+      } else {
+        released.awaitNanos(nanos);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted = new InterruptedIOException(
+          "interrupted while waiting for one of the " + max + " decompressing stream slots");
+      interrupted.initCause(e);
+      throw interrupted;
     }
   }
 
@@ -85,6 +103,7 @@ final class StreamCap {
     } finally {
       lock.lock();
       reclaiming = false;
+      released.signalAll();
     }
   }
 
@@ -92,7 +111,7 @@ final class StreamCap {
     lock.lock();
     try {
       open--;
-      released.signal();
+      released.signalAll();
     } finally {
       lock.unlock();
     }
