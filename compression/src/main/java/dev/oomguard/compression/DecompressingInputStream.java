@@ -9,11 +9,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads every gzip member of a source: what {@link GzipCodec#decompressingStream} returns. The
- * inflater is taken when the first header is read and given back at the end of the input, at
- * {@link #close()} or at the first exception.
+ * inflater is taken when the first header is read, within the codec's cap on open decompressing
+ * streams ({@link StreamCap}), and given back at the end of the input, at {@link #close()} or at
+ * the first exception. Zero bytes after the last member are padding and end the input.
  */
 final class DecompressingInputStream extends InputStream {
-  private enum State { HEADER, BODY, DONE, FAILED, CLOSED }
+  private enum State { HEADER, BODY, PADDING, DONE, FAILED, CLOSED }
 
   private final InputStream source;
   private final GzipCodec codec;
@@ -62,11 +63,21 @@ final class DecompressingInputStream extends InputStream {
         if (state == State.DONE) {
           return -1;
         }
-        if (state == State.HEADER) {
-          if (member > 0 && atEndOfInput()) {
+        if (state == State.HEADER && member > 0) {
+          if (atEndOfInput()) {
             done();
             return -1;
           }
+          if (input[inputPosition] == 0) {
+            state = State.PADDING;
+          }
+        }
+        if (state == State.PADDING) {
+          skipPadding();
+          done();
+          return -1;
+        }
+        if (state == State.HEADER) {
           startMember();
         }
         int n = inflate(b, off, len);
@@ -130,8 +141,7 @@ final class DecompressingInputStream extends InputStream {
     try {
       n = inflater.inflate(b, off, wanted);
     } catch (DataFormatException e) {
-      throw new MalformedGzipException("member " + member + " at offset " + position()
-          + ": invalid deflate data: " + e.getMessage(), e);
+      throw GzipFormat.invalidDeflate(member, position(), e);
     } finally {
       inputPosition = inputLimit - inflater.getRemaining();
     }
@@ -144,27 +154,23 @@ final class DecompressingInputStream extends InputStream {
       slot.crc.update(b, off, n);
     }
     if (inflater.finished()) {
-      checkTrailer(slot);
+      long trailerAt = position();
+      long crc = readTrailerInt();
+      long isize = readTrailerInt();
+      GzipFormat.checkTrailer(crc, isize, slot.crc.getValue(), memberProduced, member, trailerAt);
       state = State.HEADER;
-    } else if (n == 0 && inflater.needsDictionary()) {
-      throw GzipFormat.malformed(member, position(), "deflate data asks for a preset dictionary");
-    } else if (n == 0 && !inflater.needsInput()) {
-      throw GzipFormat.malformed(member, position(), "deflate data makes no progress");
+    } else if (n == 0 && GzipFormat.isStalled(inflater)) {
+      throw GzipFormat.stalled(inflater, member, position());
     }
     return n;
   }
 
-  private void checkTrailer(InflaterSlot slot) throws IOException {
-    long crcAt = position();
-    long crc = readTrailerInt();
-    if (crc != slot.crc.getValue()) {
-      throw GzipFormat.malformed(member, crcAt,
-          String.format("CRC32 mismatch: trailer says %08x, data gives %08x", crc, slot.crc.getValue()));
-    }
-    long isize = readTrailerInt();
-    if (isize != (memberProduced & 0xffffffffL)) {
-      throw GzipFormat.malformed(member, crcAt + 4,
-          "ISIZE mismatch: trailer says " + isize + " bytes, data has " + memberProduced);
+  /** Reads zero bytes to the end of the input; anything else after the last member is garbage. */
+  private void skipPadding() throws IOException {
+    for (int b; (b = nextByte()) >= 0; ) {
+      if (b != 0) {
+        throw GzipFormat.garbageAfterPadding(member, position() - 1, b);
+      }
     }
   }
 
@@ -221,10 +227,10 @@ final class DecompressingInputStream extends InputStream {
     return true;
   }
 
-  private InflaterSlot slot() {
+  private InflaterSlot slot() throws IOException {
     HandleLease<InflaterSlot> current = lease;
     if (current == null) {
-      current = new HandleLease<>(this, codec.inflaters());
+      current = new HandleLease<>(this, codec.inflaters(), codec.streamCap());
       lease = current;
       input = current.handle.buffer;
     }

@@ -3,7 +3,7 @@ package dev.oomguard.compression;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
-/** A pooled raw {@link Deflater} with the CRC and the output buffer that go with it. */
+/** A pooled raw {@link Deflater} with the CRC and the output buffer of the byte-array calls. */
 final class DeflaterSlot implements HandlePool.Handle {
   /** Largest buffer a slot keeps between uses: bounds the heap a full pool holds. */
   static final int MAX_RETAINED_BUFFER = 256 * 1024;
@@ -22,11 +22,6 @@ final class DeflaterSlot implements HandlePool.Handle {
     if (buffer.length < wanted) {
       buffer = new byte[wanted];
     }
-    return buffer;
-  }
-
-  /** The small buffer that streams deflate through. */
-  byte[] streamBuffer() {
     return buffer;
   }
 

@@ -48,6 +48,8 @@ public final class GzipCodecMetrics implements MeterBinder {
         "Decompressions of input that is not valid gzip");
     bindCounter(registry, "gzip.errors", "limit", codec.stats.limitExceeded,
         "Decompressions stopped at the size limit");
+    bindCounter(registry, "gzip.errors", "stream.limit", codec.stats.streamLimit,
+        "Decompressing streams refused at maxOpenDecompressingStreams");
     bindCounter(registry, "gzip.errors", "io", codec.stats.ioErrors,
         "Stream operations failed by the sink's or source's own I/O");
 

@@ -1,9 +1,15 @@
 package dev.oomguard.compression;
 
 import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.jspecify.annotations.Nullable;
 
-/** RFC 1952 framing: the member header and trailer around raw deflate data. */
+/**
+ * RFC 1952 framing: the member header and trailer around raw deflate data, and the one place
+ * where both decompression paths (byte arrays and streams) judge a trailer, a stalled inflater and
+ * what follows the last member.
+ */
 final class GzipFormat {
   static final int HEADER_SIZE = 10;
   static final int TRAILER_SIZE = 8;
@@ -104,6 +110,62 @@ final class GzipFormat {
         throw malformed(member, crcAt, String.format("header CRC16 is %04x, header bytes give %04x", actual, expected));
       }
     }
+  }
+
+  /**
+   * Checks a member's trailer, read at {@code offset}, against what its deflate data gave: the
+   * CRC32 first, then ISIZE (the size modulo 2^32).
+   */
+  static void checkTrailer(long trailerCrc, long trailerIsize, long crc, long size, int member, long offset) {
+    if (trailerCrc != crc) {
+      throw malformed(member, offset,
+          String.format("CRC32 mismatch: trailer says %08x, data gives %08x", trailerCrc, crc));
+    }
+    if (trailerIsize != (size & 0xffffffffL)) {
+      throw malformed(member, offset + 4,
+          "ISIZE mismatch: trailer says " + trailerIsize + " bytes, data has " + size);
+    }
+  }
+
+  /**
+   * True when an inflater that produced nothing and has not finished cannot go on whatever input
+   * follows: it wants a preset dictionary (gzip has none) or it has input and makes no progress.
+   * An inflater that only needs input is not stalled: the caller gives it more, or reports
+   * {@link #truncated} at the end of the input.
+   */
+  static boolean isStalled(Inflater inflater) {
+    return inflater.needsDictionary() || !inflater.needsInput();
+  }
+
+  /** What is wrong with an inflater that produced nothing, did not finish, and will get no more input. */
+  static MalformedGzipException stalled(Inflater inflater, int member, long offset) {
+    if (inflater.needsDictionary()) {
+      return malformed(member, offset, "deflate data asks for a preset dictionary");
+    }
+    return inflater.needsInput()
+        ? truncated(member, offset, "deflate data")
+        : malformed(member, offset, "deflate data makes no progress");
+  }
+
+  static MalformedGzipException invalidDeflate(int member, long offset, DataFormatException e) {
+    return new MalformedGzipException(
+        "member " + member + " at offset " + offset + ": invalid deflate data: " + e.getMessage(), e);
+  }
+
+  /**
+   * Zero bytes after the last member are padding, as {@code gzip} accepts (tar files carry it to
+   * the end of a tape block); a non-zero byte after them is garbage. {@code member} is the last
+   * complete member, {@code offset} where the bad byte is.
+   */
+  static MalformedGzipException garbageAfterPadding(int member, long offset, int b) {
+    return new MalformedGzipException(String.format(
+        "garbage after the zero padding that follows member %d at offset %d: %02x (only zero bytes may"
+            + " follow the last member)", member, offset, b));
+  }
+
+  /** zlib's deflateBound for raw deflate at the default memory level: the most deflate can produce. */
+  static long deflateBound(long length) {
+    return length + (length >> 12) + (length >> 14) + (length >> 25) + 13L;
   }
 
   static MalformedGzipException malformed(int member, long offset, String what) {

@@ -1,11 +1,14 @@
 package dev.oomguard.compression;
 
+import java.io.IOException;
 import java.lang.ref.Cleaner;
 
 /**
- * A pooled handle lent to a stream. The stream gives it back through {@link #release()}; if the
- * stream is dropped without finishing or closing, the handle goes back when the stream is
- * garbage collected, so an abandoned stream cannot keep native memory or the pool's count.
+ * An inflater lent to a decompressing stream, within the codec's {@link StreamCap}. The stream
+ * gives it back through {@link #release()}; if the stream is dropped without reaching the end,
+ * closing or failing, the inflater and the slot go back when the stream is garbage collected,
+ * which {@link StreamCap} asks for at the cap. (Compressing streams need no lease: they hold no
+ * native handle between calls.)
  */
 final class HandleLease<H extends HandlePool.Handle> {
   private static final Cleaner CLEANER = Cleaner.create(task -> {
@@ -17,12 +20,20 @@ final class HandleLease<H extends HandlePool.Handle> {
   final H handle;
   private final Cleaner.Cleanable cleanable;
 
-  HandleLease(Object owner, HandlePool<H> pool) {
-    this.handle = pool.acquire();
-    this.cleanable = CLEANER.register(owner, new Return<>(pool, handle));
+  HandleLease(Object owner, HandlePool<H> pool, StreamCap cap) throws IOException {
+    cap.reserve();
+    H taken;
+    try {
+      taken = pool.acquire();
+    } catch (RuntimeException e) {
+      cap.release();
+      throw e;
+    }
+    this.handle = taken;
+    this.cleanable = CLEANER.register(owner, new Return<>(pool, cap, taken));
   }
 
-  /** Gives the handle back; later calls do nothing. */
+  /** Gives the handle and the slot back; later calls do nothing. */
   void release() {
     cleanable.clean();
   }
@@ -30,16 +41,22 @@ final class HandleLease<H extends HandlePool.Handle> {
   /** Must not refer to the owner, or the owner would never become unreachable. */
   private static final class Return<H extends HandlePool.Handle> implements Runnable {
     private final HandlePool<H> pool;
+    private final StreamCap cap;
     private final H handle;
 
-    Return(HandlePool<H> pool, H handle) {
+    Return(HandlePool<H> pool, StreamCap cap, H handle) {
       this.pool = pool;
+      this.cap = cap;
       this.handle = handle;
     }
 
     @Override
     public void run() {
-      pool.release(handle);
+      try {
+        pool.release(handle);
+      } finally {
+        cap.release();
+      }
     }
   }
 }

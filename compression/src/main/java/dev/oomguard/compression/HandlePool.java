@@ -35,6 +35,14 @@ final class HandlePool<H extends HandlePool.Handle> {
 
   H acquire() {
     checkOpen();
+    return acquireEvenIfClosed();
+  }
+
+  /**
+   * For a stream made before {@link #close()}, so that it still completes: the pool is empty once
+   * closed, so this creates a handle, and {@link #release} ends it.
+   */
+  H acquireEvenIfClosed() {
     H handle = idle.poll();
     if (handle == null) {
       handle = factory.get();

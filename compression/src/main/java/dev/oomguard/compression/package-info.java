@@ -1,7 +1,9 @@
 /**
- * GZIP whose native memory is a fixed, known bound (incident 1): every {@code Deflater} and
- * {@code Inflater} is returned to a bounded pool or ended on every path, and decompression is
- * capped so that a zip bomb fails fast instead of filling the heap.
+ * GZIP whose native memory is bounded by its configuration whatever callers do (incident 1):
+ * every {@code Deflater} and {@code Inflater} is returned to a bounded pool or ended on every
+ * path, compressing streams hold none between calls, decompressing streams are capped, and
+ * decompression is limited so that a zip bomb or a lying ISIZE fails fast instead of filling the
+ * heap. {@link dev.oomguard.compression.GzipCodec} states the bound.
  */
 @NullMarked
 package dev.oomguard.compression;

@@ -83,7 +83,7 @@ class GzipCodecMetricsTest {
         assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNotBlank();
       }
     }
-    assertThat(registry.getMeters()).hasSize(14);
+    assertThat(registry.getMeters()).hasSize(15);
   }
 
   private double count(String name, String tag, String value) {

@@ -112,6 +112,39 @@ class GzipCodecRoundTripTest {
   }
 
   @Test
+  void compressingStream_acrossChunkBoundaries_atEveryLevel_isReadByGzipInputStream() throws IOException {
+    SplittableRandom seeds = new SplittableRandom(14);
+    for (int level = 0; level <= 9; level++) {
+      try (GzipCodec atLevel = GzipCodec.builder().level(level).poolSize(1).build()) {
+        // text and random bytes, so that matches reach back into the previous chunk's dictionary
+        byte[] input = concatAll(text(150_000, seeds.nextLong()), random(70_000, seeds.nextLong()),
+            text(200_000, seeds.nextLong()));
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (OutputStream out = atLevel.compressingStream(sink)) {
+          for (int i = 0; i < input.length; ) {
+            int n = Math.min(input.length - i, seeds.nextInt(4) == 0 ? 100_000 : seeds.nextInt(5_000));
+            out.write(input, i, n);
+            i += n;
+          }
+        }
+
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(sink.toByteArray()))) {
+          assertThat(in.readAllBytes()).as("level %d", level).isEqualTo(input);
+        }
+        assertThat(atLevel.nativeHandlesCreated()).as("one deflater borrowed chunk after chunk").isEqualTo(1);
+      }
+    }
+  }
+
+  private static byte[] concatAll(byte[]... parts) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      all.writeBytes(part);
+    }
+    return all.toByteArray();
+  }
+
+  @Test
   void streams_singleByteWritesAndReads_roundTrip() throws IOException {
     byte[] text = text(5_000, 12);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();

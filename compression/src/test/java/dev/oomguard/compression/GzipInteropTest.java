@@ -112,6 +112,36 @@ class GzipInteropTest {
     assertThat(gzipOk(null, "-dc", write(sink.toByteArray()))).isEqualTo(text);
   }
 
+  @Test
+  void gzipDc_readsCodecStreamOutput_ofLargeWritesBetweenSmallOnes_asSmallAsOneShotCompression() throws Exception {
+    byte[] text = GzipCodecRoundTripTest.text(3 * MIB, 22);
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    try (OutputStream out = codec.compressingStream(sink)) {
+      int i = 0;
+      for (int large : new int[] {200_000, 65_536, 1_000_000, 70_000}) {
+        for (int b = 0; b < 1_000; b++) {
+          out.write(text[i++]); // byte at a time: buffered
+        }
+        out.write(text, i, large); // compressed straight from this array, the buffer's tail as dictionary
+        i += large;
+      }
+      out.write(text, i, text.length - i);
+    }
+
+    assertThat(gzipOk(null, "-dc", write(sink.toByteArray()))).isEqualTo(text);
+    assertThat((double) sink.size()).as("chunked stream output against one-shot compress()")
+        .isLessThan(codec.compress(text).length * 1.01);
+  }
+
+  @Test
+  void gzipDc_acceptsZeroPaddingAfterTheLastMember_asTheCodecDoes() throws Exception {
+    byte[] text = GzipCodecRoundTripTest.text(10_000, 23);
+    byte[] padded = concat(codec.compress(text), new byte[10 * 1024]);
+
+    assertThat(gzipOk(null, "-dc", write(padded))).isEqualTo(text);
+    assertThat(codec.decompress(padded)).isEqualTo(text);
+  }
+
   // ---- gzip tool output read by the codec ----
 
   @ParameterizedTest

@@ -36,16 +36,20 @@ import org.junit.jupiter.api.Test;
  */
 class GzipLeakTest {
   /**
-   * The most RSS that oomguard may add over a measured loop: 64 MiB. By design its native memory
-   * is at most 2 × poolSize idle handles (8 × ~300 KiB here), the handles lent out at the moment
-   * (one per thread), and the handles of abandoned streams until the GC collects them: the mixed
-   * loop abandons one stream in 32, and with no GC in the loop its 1,600 inflaters stay, ~15 KiB
-   * of RSS each, ~23 MiB. The JVM's own noise is under 2 MiB (C1 only, see {@link #FORK_OPTIONS}).
-   * A leak of the incident's kind costs 90-130 KiB of RSS per deflater (measured): the 4,800
-   * finish-then-fail operations of the mixed loop alone would add ~600 MiB, the 20,000 of the
-   * incident loop ~1.8 GiB.
+   * The most RSS that oomguard may add over a measured loop: 32 MiB. By design its native memory
+   * is at most poolSize idle handles of each kind (4 × ~256 KiB + 4 × ~40 KiB here), one handle
+   * per thread inside a call (4 more of each), and one inflater per open decompressing stream,
+   * at most {@link #MAX_OPEN_STREAMS} (64 × ~40 KiB): under 6 MiB in all, whatever the callers
+   * drop. The JVM's own noise is a few MiB (C1 only, see {@link #FORK_OPTIONS}). A leak of the
+   * incident's kind costs 90-130 KiB of RSS per deflater (measured): the 4,800 finish-then-fail
+   * operations of the mixed loop alone would add ~600 MiB, the 20,000 of the incident loop ~1.8
+   * GiB, and the 8,000 streams of each kind the abandon loop drops about 1 GiB.
    */
-  private static final long RSS_BOUND_KB = 64 * 1024;
+  private static final long RSS_BOUND_KB = 32 * 1024;
+  /** The abandon loops' cap on open decompressing streams. */
+  private static final int MAX_OPEN_STREAMS = 64;
+  /** A multiple of THREADS × {@link LeakWorkload#ABANDON_CYCLE}: 8,000 dropped streams of each kind. */
+  private static final int ABANDON_OPS = 24_000;
   /** The naive loop must grow RSS by more than this to show that the measurement sees a leak. */
   private static final long NAIVE_LEAK_AT_LEAST_KB = 200 * 1024;
 
@@ -85,8 +89,8 @@ class GzipLeakTest {
     assertThat(failures).as(report.describe("ops on failure paths")).isEqualTo(MIXED_OPS / 2);
     assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop: it must not need the GC")).isZero();
     assertThat(report.get("inUseAfterRun"))
-        .as(report.describe("handles out after the loop: only the abandoned streams may hold one"))
-        .isEqualTo(report.get("abandoned"));
+        .as(report.describe("handles out after the loop: a dropped compressing stream holds none"))
+        .isZero();
     assertThat(report.get("inUseAfterCleanup")).as(report.describe("handles out once the GC collected them")).isZero();
     assertThat(report.get("created") - report.get("ended"))
         .as(report.describe("live handles (created - ended)"))
@@ -116,22 +120,70 @@ class GzipLeakTest {
     assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
   }
 
-  // 3. Abandoned streams: the GC gives their handles back
+  // 3. Callers that return early, on several threads, in a forked JVM
 
   @Test
-  void compressingStream_abandonedAfterAWrite_givesItsDeflaterBackToThePool_onceCollected() throws IOException {
+  void abandonedStreams_onFourThreads_keepRssUnderTheBoundAndOpenStreamsUnderTheCap() {
+    // 2 s rather than the default 500 ms: on a loaded CI machine the cleaner thread can be slow to run
+    Report report = runForked("abandon", ABANDON_OPS, 3_000, FORK_OPTIONS, MAX_OPEN_STREAMS, 2_000);
+
+    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
+    assertThat(report.paths().get("abandoned-after-write")).as(report.describe("dropped compressing streams"))
+        .isEqualTo(ABANDON_OPS / 3);
+    assertThat(report.paths().get("abandoned-partial-read")).as(report.describe("dropped decompressing streams"))
+        .isEqualTo(ABANDON_OPS / 3);
+    assertThat(report.paths().get("stream-limit"))
+        .as(report.describe("streams refused: the codec's reclaim found the dropped ones every time"))
+        .isZero();
+    assertThat(report.get("openStreamsHighWater")).as(report.describe("most open decompressing streams at once"))
+        .isLessThanOrEqualTo(MAX_OPEN_STREAMS);
+    assertThat(report.get("liveAfterRun")).as(report.describe("live handles after the loop: pools + open streams"))
+        .isLessThanOrEqualTo(2L * POOL_SIZE + MAX_OPEN_STREAMS);
+    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+  }
+
+  @Test
+  void abandonedStreams_withNoGcAtAll_stopAtTheCapWithTheNamedExceptionAndKeepRssUnderTheBound() {
+    List<String> noGc = new ArrayList<>(FORK_OPTIONS);
+    noGc.add("-XX:+DisableExplicitGC"); // not even the codec's reclaim can make a GC run
+    Report report = runForked("abandon", ABANDON_OPS, 3_000, noGc, MAX_OPEN_STREAMS, 0);
+
+    assertThat(report.get("explicitGc")).as(report.describe("explicit GC disabled")).isZero();
+    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
+    assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop")).isZero();
+    assertThat(report.paths().get("abandoned-partial-read"))
+        .as(report.describe("dropped decompressing streams that got an inflater: exactly the cap"))
+        .isEqualTo(MAX_OPEN_STREAMS);
+    assertThat(report.paths().get("stream-limit")).as(report.describe("the rest were refused"))
+        .isEqualTo(ABANDON_OPS / 3 - MAX_OPEN_STREAMS);
+    assertThat(report.get("openStreamsHighWater")).as(report.describe("most open decompressing streams at once"))
+        .isEqualTo(MAX_OPEN_STREAMS);
+    assertThat(report.get("inUseAfterRun")).as(report.describe("handles out: the capped streams' inflaters"))
+        .isEqualTo(MAX_OPEN_STREAMS);
+    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+  }
+
+  @Test
+  void jdkStreams_abandonedAfterAWriteOrAPartialRead_growRssFarBeyondTheBound() {
+    Report report = runForked("naive-abandon", ABANDON_OPS / 3, 1_000, FORK_OPTIONS, MAX_OPEN_STREAMS, 500);
+
+    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
+    assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop")).isZero();
+    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isGreaterThan(NAIVE_LEAK_AT_LEAST_KB);
+  }
+
+  // 4. Dropped streams in this JVM: a compressing one holds nothing, a decompressing one until collected
+
+  @Test
+  void compressingStream_abandonedAfterWrites_holdsNoHandleWithoutAnyGc() throws IOException {
     try (GzipCodec codec = GzipCodec.builder().poolSize(2).build()) {
-      List<WeakReference<Object>> abandoned = abandonWrittenStreams(codec, 1);
-      assertThat(codec.nativeHandlesInUse()).as("the abandoned stream holds its deflater").isEqualTo(1);
+      List<WeakReference<Object>> abandoned = abandonWrittenStreams(codec, 20);
 
-      awaitCollected(abandoned);
-      GcFinalization.awaitDone(() -> codec.nativeHandlesInUse() == 0);
-
-      assertThat(codec.nativeHandlesIdle()).as("back in the pool").isEqualTo(1);
-      assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isEqualTo(1);
+      assertThat(abandoned).allSatisfy(stream -> assertThat(stream.get()).as("not collected yet").isNotNull());
+      assertThat(codec.nativeHandlesInUse()).as("dropped compressing streams hold no handle").isZero();
+      assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).as("live handles").isLessThanOrEqualTo(2);
       byte[] gzip = codec.compress(TEXT);
-      assertThat(codec.nativeHandlesCreated()).as("the pooled deflater is reused, not replaced").isEqualTo(1);
-      assertThat(jdkGunzip(gzip)).as("the reused deflater was reset").isEqualTo(TEXT);
+      assertThat(jdkGunzip(gzip)).as("the pooled deflater was reset").isEqualTo(TEXT);
     }
   }
 
@@ -156,26 +208,28 @@ class GzipLeakTest {
   @Test
   void abandonedStreams_moreThanThePoolHolds_haveTheSurplusEnded_onceCollected() throws IOException {
     try (GzipCodec codec = GzipCodec.builder().poolSize(2).build()) {
-      List<WeakReference<Object>> abandoned = new ArrayList<>(abandonWrittenStreams(codec, 5));
-      abandoned.addAll(abandonPartlyReadStreams(codec, jdkGzip(TEXT), 5));
-      assertThat(codec.nativeHandlesInUse()).isEqualTo(10);
+      List<WeakReference<Object>> abandoned = abandonPartlyReadStreams(codec, jdkGzip(TEXT), 5);
+      assertThat(codec.nativeHandlesInUse()).isEqualTo(5);
+      assertThat(codec.openDecompressingStreams()).isEqualTo(5);
 
       awaitCollected(abandoned);
       GcFinalization.awaitDone(() -> codec.nativeHandlesInUse() == 0);
 
-      assertThat(codec.nativeHandlesIdle()).as("a full pool: 2 deflaters, 2 inflaters").isEqualTo(4);
-      assertThat(codec.nativeHandlesCreated()).isEqualTo(10);
-      assertThat(codec.nativeHandlesEnded()).as("the surplus is ended, not kept").isEqualTo(6);
+      assertThat(codec.openDecompressingStreams()).as("their slots are back too").isZero();
+      assertThat(codec.nativeHandlesIdle()).as("a full pool: 2 inflaters").isEqualTo(2);
+      assertThat(codec.nativeHandlesCreated()).isEqualTo(5);
+      assertThat(codec.nativeHandlesEnded()).as("the surplus is ended, not kept").isEqualTo(3);
     }
   }
 
-  // 4. close() ends what the codec holds
+  // 5. close() ends what the codec holds
 
   @Test
   void close_withNothingInUse_endsEveryIdleHandle() throws IOException {
     GzipCodec codec = GzipCodec.builder().poolSize(2).build();
     byte[] gzip = jdkGzip(TEXT);
-    // Two streams of each kind at once, so that the pool ends up holding two handles of each kind.
+    // Two decompressing streams at once, so that the pool ends up holding two inflaters; the
+    // compressing streams borrow one deflater in turn, only inside their calls.
     CompressingOutputStream out1 = codec.compressingStream(OutputStream.nullOutputStream());
     CompressingOutputStream out2 = codec.compressingStream(OutputStream.nullOutputStream());
     InputStream in1 = codec.decompressingStream(new ByteArrayInputStream(gzip));
@@ -188,25 +242,26 @@ class GzipLeakTest {
     out2.close();
     in1.close();
     in2.close();
-    assertThat(codec.nativeHandlesIdle()).isEqualTo(4);
+    assertThat(codec.nativeHandlesIdle()).isEqualTo(3);
     assertThat(codec.nativeHandlesEnded()).isZero();
 
     codec.close();
 
     assertThat(codec.nativeHandlesIdle()).isZero();
-    assertThat(codec.nativeHandlesCreated()).isEqualTo(4);
-    assertThat(codec.nativeHandlesEnded()).isEqualTo(4);
+    assertThat(codec.nativeHandlesCreated()).isEqualTo(3);
+    assertThat(codec.nativeHandlesEnded()).isEqualTo(3);
   }
 
+
   @Test
-  void close_whileACompressingStreamIsOpen_endsItsDeflaterWhenTheStreamFinishes() throws IOException {
+  void close_whileACompressingStreamIsOpen_letsItFinishWithADeflaterEndedAtOnce() throws IOException {
     GzipCodec codec = GzipCodec.builder().poolSize(2).build();
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     CompressingOutputStream out = codec.compressingStream(sink);
     out.write(TEXT);
 
     codec.close();
-    assertThat(codec.nativeHandlesInUse()).as("the open stream keeps its deflater").isEqualTo(1);
+    assertThat(codec.nativeHandlesInUse()).as("the open stream holds no deflater between calls").isZero();
     out.write(TEXT);
     out.finish();
 
@@ -232,7 +287,7 @@ class GzipLeakTest {
     assertThat(codec.nativeHandlesEnded()).isEqualTo(codec.nativeHandlesCreated()).isEqualTo(1);
   }
 
-  // 5. close() racing with operations
+  // 6. close() racing with operations
 
   @RepeatedTest(50)
   void close_racingWithOperationsOnEveryThread_leavesNothingHoldingNativeMemoryAndRejectsTheRest()
@@ -371,8 +426,14 @@ class GzipLeakTest {
 
   /** Runs {@link LeakWorkload} in a fresh JVM and returns what it measured. */
   private static Report runForked(String mode, int ops, int warmupOps) {
-    ForkedJvm.Result jvm = ForkedJvm.run(FORK_OPTIONS, LeakWorkload.class, mode, String.valueOf(ops),
-        String.valueOf(THREADS), String.valueOf(warmupOps), String.valueOf(POOL_SIZE)).exitedNormally();
+    return runForked(mode, ops, warmupOps, FORK_OPTIONS, GzipCodec.DEFAULT_MAX_OPEN_DECOMPRESSING_STREAMS, 500);
+  }
+
+  private static Report runForked(String mode, int ops, int warmupOps, List<String> options, int maxOpenStreams,
+      long reclaimWaitMillis) {
+    ForkedJvm.Result jvm = ForkedJvm.run(options, LeakWorkload.class, mode, String.valueOf(ops),
+        String.valueOf(THREADS), String.valueOf(warmupOps), String.valueOf(POOL_SIZE), String.valueOf(maxOpenStreams),
+        String.valueOf(reclaimWaitMillis)).exitedNormally();
     Report report = Report.parse(jvm.output());
     System.out.println("GzipLeakTest, forked " + mode + ": " + report.summary());
     return report;

@@ -26,14 +26,28 @@ class GzipStreamLifecycleTest {
   }
 
   @Test
-  void compressingStream_takesNoHandleUntilTheFirstWrite() throws IOException {
-    CompressingOutputStream out = codec.compressingStream(new ByteArrayOutputStream());
-    assertThat(codec.nativeHandlesInUse()).isZero();
+  void compressingStream_holdsNoHandleBetweenCalls_andBorrowsOnePooledDeflaterForEveryChunk() throws IOException {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    CompressingOutputStream out = codec.compressingStream(sink);
+    byte[] large = GzipCodecRoundTripTest.text(1_000_000, 11);
 
     out.write(text);
-    assertThat(codec.nativeHandlesInUse()).isEqualTo(1);
-    out.close();
-    assertThat(codec.nativeHandlesInUse()).isZero();
+    assertThat(codec.nativeHandlesInUse()).as("after a buffered write").isZero();
+    assertThat(sink.size()).as("nothing compressed yet").isZero();
+    out.write(large);
+    assertThat(codec.nativeHandlesInUse()).as("after writes that compressed chunks").isZero();
+    assertThat(sink.size()).as("chunks compressed inside write()").isPositive();
+    out.finish();
+
+    assertThat(codec.nativeHandlesCreated()).as("one deflater, reused for each chunk").isEqualTo(1);
+    assertThat(codec.nativeHandlesIdle()).isEqualTo(1);
+    assertThat(codec.decompress(sink.toByteArray())).isEqualTo(concat(text, large));
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * loop is measured: the incident's condition (the GC sees a few tiny Java objects and has no reason
  * to run) and the reason the growth of VmRSS is native memory, not heap.
  *
- * <p>{@code LeakWorkload MODE OPS THREADS WARMUP_OPS POOL_SIZE} runs WARMUP_OPS operations (so
+ * <p>{@code LeakWorkload MODE OPS THREADS WARMUP_OPS POOL_SIZE [MAX_OPEN_STREAMS RECLAIM_WAIT_MS]}
+ * runs WARMUP_OPS operations (so
  * that classes are loaded and code compiled), collects the garbage, takes VmRSS as the baseline,
  * runs OPS operations split over THREADS threads, and prints what it measured as {@code key=value}
  * lines. MODE is one of:
@@ -38,22 +41,36 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code naive}: the incident, with the JDK: {@code new GZIPOutputStream(sink)}, write,
  *       {@code finish()}, then an exception and no {@code close()};
  *   <li>{@code oomguard}: the same loop with {@link GzipCodec#compressingStream};
- *   <li>{@code mixed}: every path of the codec, half of them failures (see {@link Worker#mixedOp}).
+ *   <li>{@code mixed}: every path of the codec, half of them failures (see {@link Worker#mixedOp});
+ *   <li>{@code abandon}: callers that return early (see {@link Worker#abandonOp}): a third of the
+ *       operations drop a compressing stream after writing, a third drop a decompressing stream
+ *       after a partial read, the rest finish without closing or fail in the sink;
+ *   <li>{@code naive-abandon}: the same drops with the JDK's {@code GZIPOutputStream} and {@code
+ *       GZIPInputStream}.
  * </ul>
  */
 final class LeakWorkload {
   /** Ops per cycle of the mixed workload: half succeed, half fail; see {@link Worker#mixedOp}. */
   static final int MIXED_CYCLE = 32;
+  /** Ops per cycle of the abandon workload; see {@link Worker#abandonOp}. */
+  static final int ABANDON_CYCLE = 6;
 
   /** The application's own failure after {@code finish()}: shared and stackless, so it costs no heap. */
   private static final IOException AFTER_FINISH = new StacklessIOException("the application failed after finish()");
 
+  /** False under -XX:+DisableExplicitGC: then nothing, neither the codec nor this class, can make a GC run. */
+  private static final boolean EXPLICIT_GC =
+      !ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+DisableExplicitGC");
+
   private final String mode;
-  private final GzipCodec codec;
+  private final GzipCodec.Builder config;
+  /** Replaced by a fresh codec after the warm-up when no GC can give the warm-up's dropped streams back. */
+  private volatile GzipCodec codec;
   private final int threads;
   private final byte[] text = text(4 * 1024);
   private final byte[] gzipText;
-  private final byte[] incompressible = new byte[32 * 1024];
+  /** More than a compressing stream buffers, so that write() compresses a chunk and meets the sink. */
+  private final byte[] largeText = text(100 * 1024);
   /** The compressed text up to (not including) its trailer: a sink of this size fails at the trailer. */
   private final int gzipTextWithoutTrailer;
   private final byte[] notGzip = "{\"legacy\":\"an uncompressed value\"}".getBytes(StandardCharsets.UTF_8);
@@ -63,21 +80,30 @@ final class LeakWorkload {
   private final LongAdder abandoned = new LongAdder();
   private final LongAdder unexpected = new LongAdder();
   private final Map<String, LongAdder> paths = new TreeMap<>();
+  private final List<String> mixedPaths = new ArrayList<>();
   private volatile @Nullable Throwable firstUnexpected;
 
-  private LeakWorkload(String mode, int threads, int poolSize) {
+  private LeakWorkload(String mode, int threads, int poolSize, int maxOpenStreams, long reclaimWaitMillis) {
     this.mode = mode;
     this.threads = threads;
-    this.codec = GzipCodec.builder().poolSize(poolSize).build();
-    new SplittableRandom(1952).nextBytes(incompressible);
+    this.config = GzipCodec.builder().poolSize(poolSize).maxOpenDecompressingStreams(maxOpenStreams)
+        .reclaimWait(Duration.ofMillis(reclaimWaitMillis));
+    this.codec = config.build();
     this.gzipText = codec.compress(text);
     this.gzipTextWithoutTrailer = gzipText.length - GzipFormat.TRAILER_SIZE;
     this.corrupt = gzipText.clone();
     corrupt[gzipText.length - 6] ^= 0x55; // the CRC32 in the trailer
     this.truncated = Arrays.copyOf(gzipText, gzipText.length / 2);
     for (String path : List.of("ok-bytes", "ok-stream-out", "ok-stream-in", "ok-stream-in-eof-no-close",
-        "fail-mid-write", "fail-at-trailer", "finish-then-throw", "abandoned-partial-read",
+        "fail-mid-write", "fail-at-trailer", "finish-then-throw", "abandoned-after-write",
         "not-gzip-bytes", "not-gzip-stream", "corrupt-bytes", "truncated-stream")) {
+      mixedPaths.add(path);
+    }
+    for (String path : mode.equals("mixed") ? mixedPaths
+        : mode.equals("abandon") ? List.of("abandoned-after-write", "abandoned-partial-read", "stream-limit",
+            "finish-no-close", "fail-mid-write")
+        : mode.equals("naive-abandon") ? List.of("abandoned-after-write", "abandoned-partial-read")
+        : List.<String>of()) {
       paths.put(path, new LongAdder());
     }
   }
@@ -88,10 +114,12 @@ final class LeakWorkload {
     int threads = Integer.parseInt(args[2]);
     int warmupOps = Integer.parseInt(args[3]);
     int poolSize = Integer.parseInt(args[4]);
-    if (!List.of("naive", "oomguard", "mixed").contains(mode)) {
-      throw new IllegalArgumentException("mode must be naive, oomguard or mixed, was " + mode);
+    int maxOpenStreams = args.length > 5 ? Integer.parseInt(args[5]) : GzipCodec.DEFAULT_MAX_OPEN_DECOMPRESSING_STREAMS;
+    long reclaimWaitMillis = args.length > 6 ? Long.parseLong(args[6]) : GzipCodec.DEFAULT_RECLAIM_WAIT.toMillis();
+    if (!List.of("naive", "oomguard", "mixed", "abandon", "naive-abandon").contains(mode)) {
+      throw new IllegalArgumentException("mode must be naive, oomguard, mixed, abandon or naive-abandon, was " + mode);
     }
-    LeakWorkload workload = new LeakWorkload(mode, threads, poolSize);
+    LeakWorkload workload = new LeakWorkload(mode, threads, poolSize, maxOpenStreams, reclaimWaitMillis);
     ExecutorService executor = Executors.newFixedThreadPool(threads);
     try {
       workload.measure(executor, ops, warmupOps);
@@ -102,8 +130,12 @@ final class LeakWorkload {
 
   private void measure(ExecutorService executor, int ops, int warmupOps) throws Exception {
     run(executor, warmupOps);
-    awaitHandlesReturned();
-    GcFinalization.awaitFullGc();
+    if (EXPLICIT_GC) {
+      awaitHandlesReturned();
+      GcFinalization.awaitFullGc();
+    } else {
+      codec = config.build(); // the warm-up's dropped streams keep their slots in the old one; their RSS is in the baseline
+    }
     abandoned.reset();
     paths.values().forEach(LongAdder::reset);
 
@@ -117,11 +149,13 @@ final class LeakWorkload {
     long gcsDuring = gcCount() - gcsBefore;
     long heapGrowth = heapUsedKb() - heapBefore;
     int inUseAfterRun = codec.nativeHandlesInUse();
+    long liveAfterRun = codec.nativeHandlesCreated() - codec.nativeHandlesEnded();
 
-    boolean cleanedUp = awaitHandlesReturned();
+    boolean cleanedUp = EXPLICIT_GC && awaitHandlesReturned();
     long rssAfterCleanup = rssKb();
 
     print("mode", mode);
+    print("explicitGc", EXPLICIT_GC ? 1 : 0);
     print("ops", ops);
     print("threads", threads);
     print("millis", millis);
@@ -133,12 +167,15 @@ final class LeakWorkload {
     print("unexpected", unexpected.sum());
     print("abandoned", abandoned.sum());
     print("inUseAfterRun", inUseAfterRun);
+    print("liveAfterRun", liveAfterRun);
     print("cleanedUp", cleanedUp ? 1 : 0);
     print("inUseAfterCleanup", codec.nativeHandlesInUse());
     print("idle", codec.nativeHandlesIdle());
     print("created", codec.nativeHandlesCreated());
     print("ended", codec.nativeHandlesEnded());
     print("poolSize", codec.poolSize());
+    print("maxOpenStreams", codec.maxOpenDecompressingStreams());
+    print("openStreamsHighWater", codec.streamCap().highWater());
     paths.forEach((path, count) -> print("path." + path, count.sum()));
     Throwable first = firstUnexpected;
     if (first != null) {
@@ -194,6 +231,12 @@ final class LeakWorkload {
         case "oomguard":
           oomguardIncident();
           break;
+        case "abandon":
+          abandonOp(i % ABANDON_CYCLE);
+          break;
+        case "naive-abandon":
+          naiveAbandonOp(i % 2);
+          break;
         default:
           mixedOp(i % MIXED_CYCLE);
           break;
@@ -228,9 +271,74 @@ final class LeakWorkload {
     }
 
     /**
+     * One of {@link #ABANDON_CYCLE} operations of callers that return early, none of which closes
+     * its stream: two drop a compressing stream after a write, two drop a decompressing stream
+     * after reading 100 bytes, one finishes without closing, one meets a failing sink inside
+     * write(). A decompressing stream refused at the cap (only when the GC cannot reclaim the
+     * dropped ones) counts as {@code stream-limit}.
+     */
+    @SuppressWarnings("resource") // the point: none is closed
+    void abandonOp(int kind) throws IOException {
+      switch (kind) {
+        case 0: case 1: {
+          OutputStream out = codec.compressingStream(sink);
+          sink.reset(Long.MAX_VALUE);
+          out.write(text);
+          count("abandoned-after-write");
+          break;
+        }
+        case 2: case 3: {
+          InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText));
+          try {
+            check(in.read(buffer, 0, 100) > 0, "partial read");
+            abandoned.increment();
+            count("abandoned-partial-read");
+          } catch (OpenStreamLimitException refused) {
+            count("stream-limit");
+          }
+          break;
+        }
+        case 4: {
+          sink.reset(Long.MAX_VALUE);
+          CompressingOutputStream out = codec.compressingStream(sink);
+          out.write(text);
+          out.finish();
+          count("finish-no-close");
+          break;
+        }
+        default: {
+          sink.reset(100);
+          OutputStream out = codec.compressingStream(sink);
+          try {
+            out.write(largeText);
+            check(false, "the sink should have failed inside write()");
+          } catch (SinkFailure expected) {
+            count("fail-mid-write");
+          }
+          break;
+        }
+      }
+    }
+
+    /** The same drops with the JDK's streams: each keeps its Deflater or Inflater until a GC. */
+    @SuppressWarnings("resource") // the point: none is closed
+    void naiveAbandonOp(int kind) throws IOException {
+      if (kind == 0) {
+        sink.reset(Long.MAX_VALUE);
+        OutputStream out = new GZIPOutputStream(sink);
+        out.write(text);
+        count("abandoned-after-write");
+      } else {
+        InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipText));
+        check(in.read(buffer, 0, 100) > 0, "partial read");
+        count("abandoned-partial-read");
+      }
+    }
+
+    /**
      * One of {@link #MIXED_CYCLE} operations, the second half of them failures: a sink that fails
-     * inside write() or at the trailer, the incident's finish-then-throw without close, a stream
-     * abandoned after a partial read, and input that is not gzip, is corrupt or is truncated. None
+     * inside write() or at the trailer, the incident's finish-then-throw without close, a
+     * compressing stream dropped after a write, and input that is not gzip, is corrupt or is truncated. None
      * of the failing streams is closed.
      */
     @SuppressWarnings("resource") // the failure paths deliberately never close their streams
@@ -268,7 +376,7 @@ final class LeakWorkload {
           sink.reset(100);
           OutputStream out = codec.compressingStream(sink);
           try {
-            out.write(incompressible);
+            out.write(largeText);
             check(false, "the sink should have failed inside write()");
           } catch (SinkFailure expected) {
             count("fail-mid-write");
@@ -280,10 +388,9 @@ final class LeakWorkload {
           CompressingOutputStream out = codec.compressingStream(sink);
           out.write(text);
           try {
-            out.finish();
+            out.finish(); // one write: header, deflate data and trailer, one byte too many for the sink
             check(false, "the sink should have failed at the trailer");
           } catch (SinkFailure expected) {
-            check(sink.written == gzipTextWithoutTrailer, "failed at the trailer, not before");
             count("fail-at-trailer");
           }
           break;
@@ -293,11 +400,11 @@ final class LeakWorkload {
           count("finish-then-throw");
           break;
         }
-        case 23: { // abandoned after a partial read: only the GC can give its handle back
-          InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText));
-          check(in.read(buffer, 0, 100) > 0, "partial read");
-          abandoned.increment();
-          count("abandoned-partial-read");
+        case 23: { // written to and dropped: it holds no native handle between calls
+          OutputStream out = codec.compressingStream(sink);
+          sink.reset(Long.MAX_VALUE);
+          out.write(text);
+          count("abandoned-after-write");
           break;
         }
         case 24: case 25: { // a legacy uncompressed value (JDK-8210471 leaks here with GZIPInputStream)
