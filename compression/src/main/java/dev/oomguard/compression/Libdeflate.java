@@ -173,12 +173,14 @@ final class Libdeflate {
 
   static native long compressBound(long compressor, int length);
 
-  static native int compress(long compressor, byte[] in, int inOffset, int inLength, byte[] out, int outOffset,
-      int outLength, int mode);
+  // Arrays may be null here: the shim answers BAD_BOUNDS, as for any slice outside its array.
 
-  static native byte @Nullable [] compressToArray(long compressor, byte[] in, int inOffset, int inLength, int prefix,
-      int suffix, int[] code);
+  static native int compress(long compressor, byte @Nullable [] in, int inOffset, int inLength, byte @Nullable [] out,
+      int outOffset, int outLength, int mode);
 
-  static native long decompress(long decompressor, byte[] in, int inOffset, int inLength, byte[] out, int outOffset,
-      int outLength, int mode);
+  static native byte @Nullable [] compressToArray(long compressor, byte @Nullable [] in, int inOffset, int inLength,
+      int prefix, int suffix, int[] code);
+
+  static native long decompress(long decompressor, byte @Nullable [] in, int inOffset, int inLength,
+      byte @Nullable [] out, int outOffset, int outLength, int mode);
 }
