@@ -17,7 +17,7 @@ mkdir -p "$(dirname "$status")"
 not_built() {
   echo "[oomguard] native libdeflate engine NOT built: $1; GzipCodec will use the JDK's zlib and the engine's tests are skipped."
   printf 'not built: %s\n' "$1" > "$status"
-  rm -f "$library"
+  rm -f "$library" "$library.sha256"
   exit 0
 }
 
@@ -41,5 +41,8 @@ if ! gcc -shared -fPIC -O2 -std=c11 -Wall -Wextra -Werror -fvisibility=hidden -f
   exit 1
 fi
 mv "$library.tmp" "$library"
+# The loader checks the library against this digest before handing it to the dynamic linker,
+# which crashes the JVM (SIGBUS) on a truncated ELF file instead of failing.
+sha256sum "$library" | cut -d' ' -f1 > "$library.sha256"
 echo "[oomguard] native libdeflate engine built: $library"
 printf 'built\n' > "$status"

@@ -2,9 +2,13 @@ package dev.oomguard.compression;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -15,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The library is {@code META-INF/native/linux-x86_64/liboomguard_deflate.so} (a JNI shim with
  * libdeflate linked in statically; it needs glibc 2.14 or later and nothing else). At first use
- * it is copied to a temporary file in {@code -Doomguard.compression.native.dir} (default {@code
- * java.io.tmpdir}), loaded, and the file deleted (the mapping stays). {@code
+ * it is checked against the SHA-256 the build wrote beside it, copied to a temporary file in {@code
+ * -Doomguard.compression.native.dir} (default {@code java.io.tmpdir}), loaded, and the file
+ * deleted (the mapping stays). {@code
  * -Doomguard.compression.native=false} forbids loading it. When it cannot load, for any reason,
  * {@link #isAvailable()} is false, {@link #unavailableReason()} says why, and one INFO line on
  * the {@code dev.oomguard.compression} logger says it once; callers then use the JDK.
@@ -99,13 +104,21 @@ final class Libdeflate {
       return "no native library for " + os + "-" + arch + " (only linux-x86_64)";
     }
     Path file = null;
-    try (InputStream library = Libdeflate.class.getResourceAsStream(RESOURCE)) {
+    try {
+      byte[] library = resource(RESOURCE);
       if (library == null) {
         return "the jar has no " + RESOURCE + " (it was built without gcc and libdeflate-dev)";
       }
+      String mismatch = checkDigest(library);
+      if (mismatch != null) {
+        return mismatch;
+      }
       String dir = System.getProperty(DIR_PROPERTY, System.getProperty("java.io.tmpdir"));
       file = Files.createTempFile(Path.of(dir), "liboomguard_deflate-", ".so");
-      Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
+      Files.write(file, library);
+      if (!Arrays.equals(Files.readAllBytes(file), library)) {
+        return "the library extracted to " + file + " does not read back as written";
+      }
       System.load(file.toAbsolutePath().toString());
     } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
       return "cannot load " + (file != null ? file : RESOURCE) + ": " + e;
@@ -121,6 +134,32 @@ final class Libdeflate {
       return "the native library lacks its entry points: " + e;
     }
     return null;
+  }
+
+  /**
+   * The dynamic linker does not fail on a damaged library, it crashes the process (SIGBUS on a
+   * truncated file): so the bytes are checked against the digest the build wrote beside them.
+   */
+  private static @Nullable String checkDigest(byte[] library) throws IOException {
+    byte[] expected = resource(RESOURCE + ".sha256");
+    if (expected == null) {
+      return "the jar has no " + RESOURCE + ".sha256 to check the library against";
+    }
+    String want = new String(expected, StandardCharsets.US_ASCII).trim();
+    String have;
+    try {
+      have = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(library));
+    } catch (NoSuchAlgorithmException e) {
+      return "no SHA-256 to check the library with: " + e;
+    }
+    return have.equalsIgnoreCase(want) ? null
+        : RESOURCE + " is damaged: its SHA-256 is " + have + ", the build wrote " + want;
+  }
+
+  private static byte @Nullable [] resource(String name) throws IOException {
+    try (InputStream in = Libdeflate.class.getResourceAsStream(name)) {
+      return in == null ? null : in.readAllBytes();
+    }
   }
 
   private static void deleteQuietly(@Nullable Path file) {
