@@ -19,8 +19,9 @@ import java.util.Objects;
  */
 final class LibdeflateDecompressor implements AutoCloseable {
   /**
-   * The most bytes (input + output) decompressed inside a critical region: 1 MiB, well under a
-   * millisecond of libdeflate's time, so a GC waits at most about that long.
+   * The most bytes (input + output) decompressed inside a critical region: 1 MiB, about a
+   * millisecond of libdeflate's time at most (measured: 1.2 ms of CPU for 1 MiB of JSON out), so a
+   * GC waits at most about that long. Copying instead costs 2-5% (NativeEngineCpuTime).
    */
   static final int CRITICAL_MAX_BYTES = 1 << 20;
 
