@@ -399,7 +399,7 @@ class LibdeflateEngineTest {
     assertThat(Libdeflate.liveHandles()).isEqualTo(before);
   }
 
-  // helpers
+  // what the tests share
 
   private static void assertGuarded(byte[] out, int offset, int length) {
     for (int i = 0; i < offset; i++) {
