@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -371,8 +377,8 @@ class LibdeflateEngineTest {
     byte[] json = json(200_000);
     byte[] expected = jdkDeflate(json, 6);
     List<Thread> threads = new ArrayList<>();
-    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    CyclicBarrier start = new CyclicBarrier(4);
     long before = Libdeflate.liveHandles();
     for (int t = 0; t < 4; t++) {
       threads.add(new Thread(() -> {
@@ -396,6 +402,44 @@ class LibdeflateEngineTest {
       thread.join();
     }
     assertThat(failures).isEmpty();
+    assertThat(Libdeflate.liveHandles()).isEqualTo(before);
+  }
+
+  @Test
+  void close_racingACallOnAnotherThread_neverFreesMemoryInUse() throws Exception {
+    byte[] big = json(2 * LibdeflateDecompressor.CRITICAL_MAX_BYTES);
+    byte[] deflate = jdkDeflate(big, 6);
+    long before = Libdeflate.liveHandles();
+    for (int round = 0; round < 50; round++) {
+      LibdeflateDecompressor decompressor = new LibdeflateDecompressor();
+      CountDownLatch calling = new CountDownLatch(1);
+      AtomicInteger completed = new AtomicInteger();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread caller = new Thread(() -> {
+        byte[] out = new byte[big.length];
+        try {
+          while (true) {
+            calling.countDown();
+            int produced = decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length);
+            if (produced != big.length || !Arrays.equals(out, big)) {
+              throw new AssertionError("a wrong result while racing close()");
+            }
+            completed.incrementAndGet();
+          }
+        } catch (IllegalStateException closed) {
+          // the only way out: close() won, between two calls
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      });
+      caller.start();
+      calling.await();
+      decompressor.close();
+      caller.join();
+
+      assertThat(failure.get()).isNull();
+      assertThat(decompressor.isOpen()).isFalse();
+    }
     assertThat(Libdeflate.liveHandles()).isEqualTo(before);
   }
 
@@ -434,7 +478,7 @@ class LibdeflateEngineTest {
           .append("\",\"value\":").append(random.nextInt(1_000_000) / 100.0).append(",\"ts\":")
           .append(1_700_000_000_000L + random.nextInt(86_400_000)).append('}');
     }
-    return Arrays.copyOf(json.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), size);
+    return Arrays.copyOf(json.toString().getBytes(StandardCharsets.US_ASCII), size);
   }
 
   static byte[] jdkDeflate(byte[] input, int level) {
