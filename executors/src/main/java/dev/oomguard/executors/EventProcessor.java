@@ -321,6 +321,7 @@ public final class EventProcessor<E> implements AutoCloseable {
   private void replayLoop() {
     OverflowStore<E> store = Objects.requireNonNull(this.store);
     long nextSizeAt = System.nanoTime();
+    awaitWork(false); // the first round one interval after start, as every later idle one
     while (!closed) {
       boolean more = false;
       try {
@@ -340,7 +341,8 @@ public final class EventProcessor<E> implements AutoCloseable {
         if (!closed) { // close() may interrupt a call in flight: not a store failure
           replayOutage.failed(e);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // A store that throws something unexpected must not end replaying for good: log, retry.
         LOG.log(Level.ERROR, "Replay round of " + name + " failed; the next one retries", e);
       }
       awaitWork(more);

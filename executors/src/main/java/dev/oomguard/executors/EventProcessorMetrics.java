@@ -58,9 +58,9 @@ final class EventProcessorMetrics {
           .register(registry));
       OverflowStore<?> store = processor.store();
       if (store != null) {
-        storeCounter(meters, registry, tags, store, "events.store.trimmed", "Spilled events the store's TTL removed before any instance handled them", OverflowStore::trimmed);
-        storeCounter(meters, registry, tags, store, "events.store.unreadable", "Store entries dropped because they could not be read back as events", OverflowStore::unreadable);
-        storeCounter(meters, registry, tags, store, "events.store.wiped", "Times the store found its contents gone (a restart without persistence, a flush), with the spills it held", OverflowStore::wiped);
+        storeCounter(meters, registry, tags, store, "events.store.trimmed", "Spilled events the store's TTL removed before any instance handled them", EVENTS, OverflowStore::trimmed);
+        storeCounter(meters, registry, tags, store, "events.store.unreadable", "Store entries dropped because they could not be read back as events", EVENTS, OverflowStore::unreadable);
+        storeCounter(meters, registry, tags, store, "events.store.wiped", "Times the store found its contents gone (a restart without persistence, a flush), with the spills it held", "wipes", OverflowStore::wiped);
       }
     }
     return meters;
@@ -86,10 +86,10 @@ final class EventProcessorMetrics {
   }
 
   private static void storeCounter(List<Object> meters, MeterRegistry registry, Tags tags, OverflowStore<?> store, String name,
-      String description, ToDoubleFunction<OverflowStore<?>> count) {
+      String description, String unit, ToDoubleFunction<OverflowStore<?>> count) {
     meters.add(FunctionCounter.builder(name, store, count)
         .description(description)
-        .baseUnit(EVENTS)
+        .baseUnit(unit)
         .tags(tags)
         .register(registry));
   }

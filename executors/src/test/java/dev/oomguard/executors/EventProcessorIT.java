@@ -198,8 +198,9 @@ class EventProcessorIT {
         .spillTo(spill.store("crash", "survivor")));
 
     Set<String> leftByTheCrash = IntStream.range(10, 20).mapToObj(i -> "e" + i).collect(Collectors.toSet());
-    await().atMost(WAIT).until(() -> handled.size() >= 10);
-    assertThat(handled).isEqualTo(leftByTheCrash);
+    await().atMost(WAIT).until(() -> handled.containsAll(leftByTheCrash));
+    // e9 too, if the crash came after its handler and before its acknowledgement went out.
+    assertThat(handled).isSubsetOf(IntStream.range(9, 20).mapToObj(i -> "e" + i).collect(Collectors.toSet()));
     await().atMost(WAIT).until(() -> "0".equals(redis.command("XLEN", "crash")));
   }
 

@@ -234,10 +234,26 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     }
   }
 
+  /**
+   * {@code XLEN}; once the group has been seen, pipelined with an {@code XPENDING} that notices a
+   * wipe even while this instance takes nothing (its queue is full).
+   */
   @Override
   public long size() {
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      return await(redis.xlen(key), "XLEN", System.nanoTime() + timeout.toNanos(), false);
+      RedisFuture<Long> length = redis.xlen(key);
+      if (groupSeen) {
+        RedisFuture<?> pending = redis.xpending(key, group);
+        try {
+          await(pending, "XPENDING", deadline, false);
+        } catch (OverflowStoreException e) {
+          if (isError(e, "NOGROUP")) {
+            createGroup(deadline);
+          }
+        }
+      }
+      return await(length, "XLEN", deadline, false);
     } catch (OverflowStoreException e) {
       return -1;
     }
