@@ -14,6 +14,13 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
@@ -27,6 +34,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -91,6 +101,8 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   public static final Duration DEFAULT_LOG_INTERVAL = Duration.ofMinutes(1);
 
   private static final byte[] FIELD = "event".getBytes(StandardCharsets.US_ASCII);
+  private static final int MAX_BATCHES_IN_FLIGHT = 2;
+  private static final int MAX_BATCH = 512;
   private static final long MAX_TRIM_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Trims by the server's clock: TIME inside the script, so no host or entry id can skew it. */
   private static final String TRIM_BY_SERVER_TIME = """
@@ -116,6 +128,11 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private final Duration reclaimAfter;
   private final long reclaimEveryNanos;
   private final Duration timeout;
+  /** Spills not sent yet: see {@link #xadd}. */
+  private final ConcurrentLinkedQueue<AsyncCommand<byte[], byte[], String>> outbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger batchesInFlight = new AtomicInteger();
+  /** When each batch in flight was sent, oldest first. */
+  private final ConcurrentLinkedDeque<Long> sentAt = new ConcurrentLinkedDeque<>();
   private final AtomicLong nextTrimAt = new AtomicLong(System.nanoTime());
   private final LongAdder trimmed = new LongAdder();
   private final LongAdder unreadable = new LongAdder();
@@ -183,9 +200,79 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       throw new OverflowStoreException("XADD on stream " + stream + " not sent: not connected to Redis");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    RedisFuture<String> added = redis.xadd(key, Map.of(FIELD, bytes));
+    AsyncCommand<byte[], byte[], String> added = xadd(bytes);
     trimIfDue();
-    await(added, "XADD", deadline, true);
+    try {
+      added.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      if (outbox.remove(added)) {
+        // Never sent: the batches before it were still unanswered. Certainly not stored.
+        throw new OverflowStoreException("XADD on stream " + stream + " not sent within " + timeout
+            + ": Redis has not answered the spills before it", e, false);
+      }
+      // Sent, and not cancelled: its batch holds its place in flight until Redis answers or the
+      // connection drops, so a hung Redis gets no more than two batches.
+      throw new OverflowStoreException("XADD on stream " + stream + " did not complete within " + timeout
+          + "; it may still be applied", e, true);
+    } catch (ExecutionException e) {
+      await(added, "XADD", deadline, true); // the failure, classified
+    }
+  }
+
+  /**
+   * Queues an XADD and sends what is queued, as one write, unless {@value #MAX_BATCHES_IN_FLIGHT}
+   * batches are unanswered already; each answer sends the next batch. At a trickle every spill
+   * goes out at once; under a flood, the spills of many threads share a write and a round trip.
+   */
+  private AsyncCommand<byte[], byte[], String> xadd(byte[] event) {
+    Long oldestSent = sentAt.peekFirst();
+    if (batchesInFlight.get() >= MAX_BATCHES_IN_FLIGHT && oldestSent != null && System.nanoTime() - oldestSent > timeout.toNanos()) {
+      throw new OverflowStoreException("XADD on stream " + stream + " not sent: Redis has not answered the spills sent "
+          + Duration.ofNanos(System.nanoTime() - oldestSent).toMillis() + " ms ago");
+    }
+    CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key).add("*").add(FIELD).add(event);
+    AsyncCommand<byte[], byte[], String> command =
+        new AsyncCommand<>(new Command<>(CommandType.XADD, new StatusOutput<>(ByteArrayCodec.INSTANCE), args));
+    outbox.add(command);
+    sendQueued();
+    return command;
+  }
+
+  private void sendQueued() {
+    while (!outbox.isEmpty()) {
+      int inFlight = batchesInFlight.get();
+      if (inFlight >= MAX_BATCHES_IN_FLIGHT || !batchesInFlight.compareAndSet(inFlight, inFlight + 1)) {
+        if (inFlight >= MAX_BATCHES_IN_FLIGHT) {
+          return; // the answer to a batch in flight sends these
+        }
+        continue;
+      }
+      List<RedisCommand<byte[], byte[], ?>> batch = new ArrayList<>();
+      for (AsyncCommand<byte[], byte[], String> next; batch.size() < MAX_BATCH && (next = outbox.poll()) != null; ) {
+        batch.add(next);
+      }
+      if (batch.isEmpty()) {
+        batchesInFlight.decrementAndGet();
+        continue;
+      }
+      AsyncCommand<?, ?, ?> last = (AsyncCommand<?, ?, ?>) batch.get(batch.size() - 1);
+      sentAt.addLast(System.nanoTime());
+      last.whenComplete((reply, failure) -> {
+        sentAt.pollFirst(); // answers come in the order sent: this was the oldest
+        batchesInFlight.decrementAndGet();
+        sendQueued();
+      });
+      try {
+        connection.dispatch(batch);
+      } catch (RuntimeException e) {
+        for (RedisCommand<byte[], byte[], ?> command : batch) {
+          command.completeExceptionally(e);
+        }
+      }
+    }
   }
 
   @Override
@@ -438,7 +525,7 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
    * The reply by {@code deadline}. {@code write} marks a command whose effect matters when its
    * outcome is unknown: a timeout or a lost connection then {@link OverflowStoreException#mayHaveStored may have stored}.
    */
-  private <T> T await(RedisFuture<T> reply, String command, long deadline, boolean write) {
+  private <T> T await(Future<T> reply, String command, long deadline, boolean write) {
     try {
       T value = reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (value == null) {

@@ -172,6 +172,42 @@ class RedisStreamFaultsIT {
   }
 
   @Test
+  void spills_queuedBehindUnansweredBatches_areRefusedAsNotStored_andOnlyThoseSentCanLand() throws Exception {
+    RedisStreamOverflowStore<String> store = store("honest").build();
+    store.spill("before");
+    redis.freeze();
+    java.util.concurrent.atomic.AtomicInteger mayHaveStored = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger notStored = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> producers = new java.util.ArrayList<>();
+    for (int t = 0; t < 12; t++) {
+      String event = "during-" + t;
+      Thread producer = new Thread(() -> {
+        OverflowStoreException failure = catchThrowableOfType(OverflowStoreException.class, () -> store.spill(event));
+        (failure.mayHaveStored() ? mayHaveStored : notStored).incrementAndGet();
+      });
+      producers.add(producer);
+      producer.start();
+      if (t < 2) { // the first two each go out as a batch of one: wait until each is waiting for its answer
+        await().atMost(Duration.ofSeconds(10)).until(() -> producer.getState() == Thread.State.TIMED_WAITING);
+      }
+    }
+    for (Thread producer : producers) {
+      producer.join(30_000);
+    }
+    long start = System.nanoTime();
+    OverflowStoreException refused = catchThrowableOfType(OverflowStoreException.class, () -> store.spill("refused at once"));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    redis.thaw();
+    store.spill("after"); // answered after every spill sent before it
+
+    assertThat(mayHaveStored.get()).isEqualTo(2);
+    assertThat(notStored.get()).isEqualTo(10);
+    assertThat(refused.mayHaveStored()).isFalse();
+    assertThat(took).isLessThan(TIMEOUT.dividedBy(2));
+    assertThat(redis.command("XLEN", "honest")).isEqualTo("4"); // before, the two sent, after
+  }
+
+  @Test
   void take_fromAHungRedis_boundsAllItsCommandsByOneDeadline() throws IOException {
     RedisStreamOverflowStore<String> store = store("hung-take").reclaimAfter(Duration.ofMillis(1)).build();
     store.spill("one");
