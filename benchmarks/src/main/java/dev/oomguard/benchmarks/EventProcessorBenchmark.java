@@ -46,8 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code submit}: at normal load (batches of {@value #BATCH} events to 2 handler threads,
  *       waiting for each batch, so the queue never fills), {@code impl=processor} ({@code
- *       EventProcessor.submit}) against {@code impl=pool} (the same handler given to a plain
- *       {@code BoundedExecutors} pool with {@code execute}).
+ *       EventProcessor.submit}) against {@code impl=pool} (a plain {@code BoundedExecutors} pool's
+ *       {@code execute} of a task that hands the event to the same handler, one task per event, as
+ *       the code of incident 3 did).
  *   <li>{@code spill}: a flood from {@value #PRODUCERS} threads whose every submit finds the queue
  *       full and is written to a {@code redis-server} on loopback, {@value #EVENT_BYTES}-byte
  *       events. Its peer, {@code xaddPipelined}: the same {@code XADD}s from Lettuce with {@value
@@ -83,7 +84,6 @@ public class EventProcessorBenchmark {
 
     final AtomicInteger pending = new AtomicInteger();
     final Consumer<String> handler = event -> pending.decrementAndGet();
-    final Runnable task = () -> handler.accept(EVENT);
     BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("unused", 1, 1);
     EventProcessor<String> processor = EventProcessor.builder("unused", handler).threads(1).queueCapacity(1).build();
 
@@ -207,7 +207,8 @@ public class EventProcessorBenchmark {
     state.pending.addAndGet(BATCH);
     for (int i = 0; i < BATCH; i++) {
       if (state.impl.equals("pool")) {
-        state.pool.execute(state.task);
+        String event = EVENT;
+        state.pool.execute(() -> state.handler.accept(event)); // the event bound to its task, as any caller must
       } else if (state.processor.submit(EVENT) != SubmitResult.ACCEPTED) {
         throw new IllegalStateException("the queue was meant never to fill");
       }

@@ -97,6 +97,7 @@ public final class EventProcessor<E> implements AutoCloseable {
   private final @Nullable Object meterRegistry;
   private final List<Object> meters;
   private volatile boolean closed;
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
   /** Set by the first spill that fails while closing: the rest are handled here. */
   private volatile boolean storeGivenUp;
 
@@ -212,7 +213,7 @@ public final class EventProcessor<E> implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
+    if (!closeStarted.compareAndSet(false, true)) {
       return;
     }
     closed = true;
@@ -238,7 +239,11 @@ public final class EventProcessor<E> implements AutoCloseable {
       try {
         acknowledgeHandled(store);
       } catch (OverflowStoreException e) {
-        replayOutage.failed(e); // handed out again later: at-least-once
+        replayOutage.failed(e);
+        // Handled, and given back: another instance, or this store's next user, handles them again.
+        for (Spilled<E> next; (next = toAcknowledge.poll()) != null; ) {
+          notStarted.add(next);
+        }
       }
       if (replayer != null && !replayer.isAlive()) { // else the taken deque is still the replay thread's
         notStarted.addAll(taken);
@@ -395,8 +400,14 @@ public final class EventProcessor<E> implements AutoCloseable {
       batch.add(next);
     }
     toAcknowledgeCount.addAndGet(-batch.size());
-    // If this fails, the events are handed out again after reclaimAfter: at-least-once.
-    store.acknowledge(batch);
+    try {
+      store.acknowledge(batch);
+    } catch (OverflowStoreException e) {
+      // Kept for the next round rather than handled twice; while they pile up, nothing more is taken.
+      toAcknowledge.addAll(batch);
+      toAcknowledgeCount.addAndGet(batch.size());
+      throw e;
+    }
   }
 
   /** Called by a handler thread when a replayed event is done with; never waits for the store. */
