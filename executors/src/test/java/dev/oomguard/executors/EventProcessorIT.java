@@ -131,9 +131,13 @@ class EventProcessorIT {
 
   @Test
   void close_spillsWhatIsQueuedForAnotherInstance() throws InterruptedException {
-    EventProcessor<String> leaving = processor(EventProcessor.<String>builder("leaving", event -> awaitGate())
-        .threads(1).queueCapacity(10).spillTo(spill.store("deploy", "leaving")));
+    CountDownLatch running = new CountDownLatch(1);
+    EventProcessor<String> leaving = processor(EventProcessor.<String>builder("leaving", event -> {
+      running.countDown();
+      awaitGate();
+    }).threads(1).queueCapacity(10).spillTo(spill.store("deploy", "leaving")));
     Map<SubmitResult, Integer> results = submitAll(leaving, 8);
+    assertThat(running.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("e0 is being handled").isTrue();
     Thread closing = new Thread(leaving::close);
     closing.start();
     await().atMost(WAIT).until(() -> leaving.submit("after close") == SubmitResult.REJECTED);

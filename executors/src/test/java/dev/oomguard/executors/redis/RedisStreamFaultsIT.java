@@ -198,7 +198,8 @@ class RedisStreamFaultsIT {
     OverflowStoreException refused = catchThrowableOfType(OverflowStoreException.class, () -> store.spill("refused at once"));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     redis.thaw();
-    store.spill("after"); // answered after every spill sent before it
+    // Refused until Redis has answered the two batches it held; then answered after both.
+    await().atMost(Duration.ofSeconds(30)).ignoreException(OverflowStoreException.class).untilAsserted(() -> store.spill("after"));
 
     assertThat(mayHaveStored.get()).isEqualTo(2);
     assertThat(notStored.get()).isEqualTo(10);
