@@ -302,6 +302,8 @@ public final class EventProcessor<E> implements AutoCloseable {
           storeGivenUp = true;
           notSaved++;
         }
+      } else {
+        notSaved++; // not a task of ours as given: counted as lost rather than dropped unseen
       }
     }
     if (notSaved > 0) {
