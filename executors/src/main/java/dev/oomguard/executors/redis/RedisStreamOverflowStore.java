@@ -430,7 +430,13 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       }
     }
     if (!dropped.isEmpty()) {
-      remove(dropped.toArray(String[]::new), deadline);
+      try {
+        remove(dropped.toArray(String[]::new), deadline);
+      } catch (OverflowStoreException e) {
+        // Still pending: reclaimed after reclaimAfter, read again and dropped then. The events
+        // taken with them are handed out now all the same.
+        LOG.log(Level.DEBUG, "Could not remove unreadable entries of stream " + stream + " yet: " + e.getMessage());
+      }
     }
     return taken;
   }
