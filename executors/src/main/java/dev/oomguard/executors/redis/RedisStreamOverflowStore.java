@@ -50,8 +50,15 @@ import org.jspecify.annotations.Nullable;
  * names the same stream and group.
  *
  * <ul>
- *   <li><b>Spill</b> is one {@code XADD}: one round trip, and concurrent spills from many threads
- *       share the connection's pipeline, so the store spills at Redis's pace.
+ *   <li><b>Spill</b> is one {@code XADD}, at most one round trip. Spills from many threads are
+ *       batched: while two batches wait for Redis's answer, new spills queue, and go out together
+ *       as one write when an answer comes; so a flood spills at Redis's pace, not at one round
+ *       trip per event. A spill still queued when its deadline passes was never sent, and is
+ *       refused as certainly not stored; while the batches in flight are older than {@code
+ *       timeout} (Redis hangs), new spills are refused at once, without waiting. So a hung Redis
+ *       holds at most two batches whose outcome is unknown, and never piles up commands;
+ *       spilling resumes when Redis answers them or the connection drops (turn on TCP
+ *       keep-alive for a network that drops packets silently).
  *   <li><b>TTL</b>: at most every {@code min(ttl / 4, 1 s)}, sent along with a spill or a take
  *       without waiting for it, a script trims the entries older than the TTL by the Redis
  *       server's own {@code TIME} ({@code XTRIM MINID}, exact). Never by this host's clock, nor by
