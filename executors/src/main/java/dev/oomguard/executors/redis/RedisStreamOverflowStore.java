@@ -69,7 +69,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Take</b> reads entries not handed out yet ({@code XREADGROUP}); at most every {@code
  *       reclaimAfter / 4} it first claims entries that another consumer took and has not
  *       acknowledged for {@code reclaimAfter} ({@code XAUTOCLAIM}: that consumer crashed, or is
- *       stuck). Delivery is at-least-once.
+ *       stuck); never its own entries that are still queued or running here. Delivery is
+ *       at-least-once.
  *   <li><b>Acknowledge</b> of a batch is one {@code XDEL} and one {@code XACK} of all its ids,
  *       pipelined: one round trip, one deadline.
  *   <li>An entry that cannot be read back (no {@code event} field, a codec that throws or returns
@@ -78,7 +79,9 @@ import org.jspecify.annotations.Nullable;
  *       (trimmed or deleted while a crashed consumer held it) is dropped from the pending list.
  *   <li>A consumer group that vanished after this store had seen it means Redis lost the stream
  *       (restarted without persistence, flushed, the key deleted): the spills it held are gone.
- *       The group is made again, the loss is counted ({@link #wiped()}) and logged at WARNING.
+ *       The group is made again, the loss is counted ({@link #wiped()}) and logged at WARNING;
+ *       noticed at the next take or {@link #size()}, which a processor calls every replay
+ *       interval. A new store cannot tell a wiped stream from a stream never used.
  * </ul>
  *
  * <p>Every call is bounded by {@code timeout}, one deadline for all the commands it sends; a call
