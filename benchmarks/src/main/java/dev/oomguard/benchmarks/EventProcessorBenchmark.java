@@ -8,13 +8,21 @@ import dev.oomguard.executors.redis.EventCodec;
 import dev.oomguard.executors.redis.RedisStreamOverflowStore;
 import dev.oomguard.testsupport.LocalRedis;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,6 +38,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -37,16 +46,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code submit}: at normal load (batches of {@value #BATCH} events to 2 handler threads,
  *       waiting for each batch, so the queue never fills), {@code impl=processor} ({@code
- *       EventProcessor.submit}) against {@code impl=pool} (the same handler given to a plain
- *       {@code BoundedExecutors} pool with {@code execute}).
- *   <li>{@code spill}: every submit finds the queue full and is written to a {@code redis-server}
- *       on loopback ({@code XADD} and its TTL trim).
+ *       EventProcessor.submit}) against {@code impl=pool} (a plain {@code BoundedExecutors} pool's
+ *       {@code execute} of a task that hands the event to the same handler, one task per event, as
+ *       the code of incident 3 did).
+ *   <li>{@code spill}: a flood from {@value #PRODUCERS} threads whose every submit finds the queue
+ *       full and is written to a {@code redis-server} on loopback, {@value #EVENT_BYTES}-byte
+ *       events. Its peer, {@code xaddPipelined}: the same {@code XADD}s from Lettuce with {@value
+ *       #PIPELINE} in flight, what any Java client reaches on this connection; the spill's ceiling.
  *   <li>{@code replay}: a processor starts with {@value #SPILLED} events spilled before it and
- *       handles them all (take, handle, delete).
+ *       handles them all (take, handle, acknowledge); {@code fsync=no} without persistence, {@code
+ *       fsync=always} with {@code appendonly yes} and {@code appendfsync always}.
  * </ul>
  * The Redis benchmarks start their own {@code redis-server} (as the tests do).
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EventProcessorBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EventProcessorBenchmark -f 1 -wi 2 -w 1s -i 3 -r 2s -prof gc}
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -55,8 +68,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EventProcessorBenchmark {
   static final int BATCH = 256;
-  static final int SPILLED = 10_000;
-  static final String EVENT = "{\"device\":\"sensor-17\",\"temperature\":21.5,\"status\":\"ok\",\"firmware\":\"4.2.1\"}";
+  static final int SPILLED = 50_000;
+  static final int PRODUCERS = 16;
+  static final int PIPELINE = 16;
+  static final int EVENT_BYTES = 1024;
+  static final String EVENT = event();
+  static final byte[] EVENT_UTF8 = EVENT.getBytes(StandardCharsets.UTF_8);
+  static final byte[] FIELD = "event".getBytes(StandardCharsets.US_ASCII);
 
   /** Submit at normal load: the processor against a plain pool running the same handler. */
   @State(Scope.Benchmark)
@@ -66,7 +84,6 @@ public class EventProcessorBenchmark {
 
     final AtomicInteger pending = new AtomicInteger();
     final Consumer<String> handler = event -> pending.decrementAndGet();
-    final Runnable task = () -> handler.accept(EVENT);
     BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("unused", 1, 1);
     EventProcessor<String> processor = EventProcessor.builder("unused", handler).threads(1).queueCapacity(1).build();
 
@@ -85,9 +102,12 @@ public class EventProcessorBenchmark {
     }
   }
 
-  /** A redis-server on loopback and a connection to it. */
+  /** A redis-server on loopback and a connection to it; with {@code appendfsync always} for {@code fsync=always}. */
   @State(Scope.Benchmark)
   public static class Redis {
+    @Param({"no", "always"})
+    String fsync = "no";
+
     LocalRedis server;
     RedisClient client;
     StatefulRedisConnection<byte[], byte[]> connection;
@@ -96,6 +116,10 @@ public class EventProcessorBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
       server = LocalRedis.start();
+      if (fsync.equals("always")) {
+        server.command("CONFIG", "SET", "appendonly", "yes");
+        server.command("CONFIG", "SET", "appendfsync", "always");
+      }
       client = RedisClient.create(RedisURI.create(server.uri()));
       connection = client.connect(ByteArrayCodec.INSTANCE);
     }
@@ -110,8 +134,22 @@ public class EventProcessorBenchmark {
     RedisStreamOverflowStore<String> store(String consumer) {
       return RedisStreamOverflowStore.builder(connection, "bench-" + streams, EventCodec.utf8())
           .consumer(consumer)
-          .ttl(Duration.ofSeconds(10))
+          .ttl(Duration.ofMinutes(10))
           .build();
+    }
+
+    /** Writes {@code count} events to the current stream with {@value #PIPELINE} XADDs in flight. */
+    void fill(int count) {
+      byte[] key = ("bench-" + streams).getBytes(StandardCharsets.UTF_8);
+      RedisAsyncCommands<byte[], byte[]> redis = connection.async();
+      List<RedisFuture<String>> inFlight = new ArrayList<>(256);
+      for (int i = 0; i < count; i++) {
+        inFlight.add(redis.xadd(key, Map.of(FIELD, EVENT_UTF8)));
+        if (inFlight.size() == 256) {
+          awaitAll(inFlight);
+        }
+      }
+      awaitAll(inFlight);
     }
   }
 
@@ -141,18 +179,25 @@ public class EventProcessorBenchmark {
     }
   }
 
+  /** The XADD baseline's stream. */
+  @State(Scope.Benchmark)
+  public static class Pipelined {
+    byte[] key;
+
+    @Setup(Level.Trial)
+    public void setUp(Redis redis) {
+      redis.streams++;
+      key = ("bench-" + redis.streams).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
   /** {@value #SPILLED} events in a fresh stream before each replay. */
   @State(Scope.Benchmark)
   public static class Spilled {
-    RedisStreamOverflowStore<String> store;
-
     @Setup(Level.Invocation)
     public void setUp(Redis redis) {
       redis.streams++;
-      store = redis.store("filler");
-      for (int i = 0; i < SPILLED; i++) {
-        store.spill(EVENT);
-      }
+      redis.fill(SPILLED);
     }
   }
 
@@ -162,7 +207,8 @@ public class EventProcessorBenchmark {
     state.pending.addAndGet(BATCH);
     for (int i = 0; i < BATCH; i++) {
       if (state.impl.equals("pool")) {
-        state.pool.execute(state.task);
+        String event = EVENT;
+        state.pool.execute(() -> state.handler.accept(event)); // the event bound to its task, as any caller must
       } else if (state.processor.submit(EVENT) != SubmitResult.ACCEPTED) {
         throw new IllegalStateException("the queue was meant never to fill");
       }
@@ -173,6 +219,7 @@ public class EventProcessorBenchmark {
   }
 
   @Benchmark
+  @Threads(PRODUCERS)
   public SubmitResult spill(Spilling state) {
     SubmitResult result = state.processor.submit(EVENT);
     if (result != SubmitResult.SPILLED) {
@@ -182,18 +229,29 @@ public class EventProcessorBenchmark {
   }
 
   @Benchmark
+  @OperationsPerInvocation(PIPELINE)
+  public void xaddPipelined(Redis redis, Pipelined stream) {
+    RedisAsyncCommands<byte[], byte[]> commands = redis.connection.async();
+    List<RedisFuture<String>> inFlight = new ArrayList<>(PIPELINE);
+    for (int i = 0; i < PIPELINE; i++) {
+      inFlight.add(commands.xadd(stream.key, Map.of(FIELD, EVENT_UTF8)));
+    }
+    awaitAll(inFlight);
+  }
+
+  @Benchmark
   @BenchmarkMode(Mode.SingleShotTime)
   @OperationsPerInvocation(SPILLED)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  @Warmup(iterations = 2)
-  @Measurement(iterations = 5)
+  @Warmup(iterations = 1)
+  @Measurement(iterations = 3)
   public void replay(Redis redis, Spilled spilled) throws InterruptedException {
     CountDownLatch handled = new CountDownLatch(SPILLED);
     EventProcessor<String> processor = EventProcessor.<String>builder("replaying", event -> handled.countDown())
         .threads(2)
         .queueCapacity(1024)
         .spillTo(redis.store("replaying"))
-        .replayInterval(Duration.ofMillis(1))
+        .replayInterval(Duration.ofMillis(10))
         .build();
     try {
       if (!handled.await(5, TimeUnit.MINUTES)) {
@@ -202,6 +260,28 @@ public class EventProcessorBenchmark {
     } finally {
       processor.close();
     }
+  }
+
+  private static void awaitAll(List<RedisFuture<String>> inFlight) {
+    try {
+      for (RedisFuture<String> reply : inFlight) {
+        reply.get(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(e);
+    }
+    inFlight.clear();
+  }
+
+  private static String event() {
+    StringBuilder json = new StringBuilder("{\"device\":\"sensor-17\",\"status\":\"ok\",\"readings\":\"");
+    while (json.length() < EVENT_BYTES - 2) {
+      json.append((char) ('a' + json.length() % 26));
+    }
+    return json.append("\"}").toString();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.oomguard.executors.OverflowStore.Spilled;
+import dev.oomguard.testsupport.CapturedLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -141,6 +142,49 @@ class EventProcessorTest {
   }
 
   @Test
+  void close_whenHandlersCannotReachQueuedEventsAndThereIsNoStore_countsThemLostAndSaysSo() {
+    CountDownLatch never = new CountDownLatch(1);
+    try (CapturedLog log = CapturedLog.of(EventProcessor.class.getName())) {
+      EventProcessor<String> stuck = EventProcessor.<String>builder("stuck", event -> awaitOpen(never))
+          .threads(1).queueCapacity(10).closeTimeout(Duration.ofMillis(200)).build();
+      for (int i = 0; i < 5; i++) {
+        assertThat(stuck.submit("e" + i)).isEqualTo(SubmitResult.ACCEPTED);
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> stuck.queueSize() == 4); // e0 holds the thread
+
+      stuck.close();
+
+      assertThat(stuck.lost.sum()).isEqualTo(4);
+      assertThat(log.messages(java.util.logging.Level.SEVERE)).singleElement().asString()
+          .contains("closed with 4 accepted events neither handled nor spilled");
+    }
+  }
+
+  @Test
+  void replay_storeThrowingAnError_doesNotEndReplaying() {
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    AtomicInteger takes = new AtomicInteger();
+    OneShotStore store = new OneShotStore(List.of("s0", "s1"), () -> {}) {
+      @Override
+      public List<Spilled<String>> take(int max) {
+        if (takes.getAndIncrement() == 0) {
+          throw new AssertionError("a broken store");
+        }
+        return super.take(max);
+      }
+    };
+    EventProcessor<String> processor = EventProcessor.<String>builder("resilient", handled::add)
+        .threads(1).queueCapacity(4).spillTo(store).replayInterval(Duration.ofMillis(5)).build();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 2);
+      assertThat(takes.get()).isGreaterThan(1);
+      assertThat(processor.replayed.sum()).isEqualTo(2);
+    } finally {
+      processor.close();
+    }
+  }
+
+  @Test
   void builder_rejectsBadSettingsByName() {
     assertThatThrownBy(() -> EventProcessor.builder(" ", event -> {})).hasMessage("name must not be blank");
     assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).threads(0)).hasMessage("threads must be at least 1, was 0");
@@ -152,7 +196,7 @@ class EventProcessorTest {
   }
 
   /** Hands each event out once (no reclaim), and runs {@code onFirstTake} inside the first take. */
-  private static final class OneShotStore implements OverflowStore<String> {
+  private static class OneShotStore implements OverflowStore<String> {
     private final Deque<String> stored;
     private final Runnable onFirstTake;
     final AtomicInteger fillsLeft = new AtomicInteger(1);

@@ -22,10 +22,14 @@ final class SpillRedis implements AutoCloseable {
   }
 
   RedisStreamOverflowStore<String> store(String stream, String consumer) {
+    return store(stream, consumer, Duration.ofSeconds(1));
+  }
+
+  RedisStreamOverflowStore<String> store(String stream, String consumer, Duration timeout) {
     return RedisStreamOverflowStore.builder(connection, stream, EventCodec.utf8())
         .consumer(consumer)
         .reclaimAfter(Duration.ofMillis(300))
-        .timeout(Duration.ofSeconds(1))
+        .timeout(timeout)
         .build();
   }
 

@@ -129,6 +129,20 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /**
+   * Suspends the server's process (SIGSTOP) without closing anything: connections stay up, the
+   * kernel still accepts new ones, and nothing answers, as in a hang or a network partition.
+   * {@link #thaw()} resumes it; {@link #kill()} and {@link #close()} work on a frozen server.
+   */
+  public synchronized void freeze() throws IOException {
+    signal("STOP");
+  }
+
+  /** Resumes a {@link #freeze() frozen} server: the commands sent meanwhile run now. */
+  public synchronized void thaw() throws IOException {
+    signal("CONT");
+  }
+
+  /**
    * Sends one command and returns the reply: a status or bulk string, an integer as its decimal
    * text, {@code null} for a nil reply, or each element of an array on its own line. An error reply
    * throws.
@@ -153,6 +167,22 @@ public final class LocalRedis implements AutoCloseable {
       files.sorted((a, b) -> b.compareTo(a)).forEach(LocalRedis::deleteQuietly);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private void signal(String signal) throws IOException {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).redirectErrorStream(true).start();
+    try {
+      if (!kill.waitFor(SOCKET_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+        throw new IOException("kill -" + signal + " " + p.pid() + " failed: " + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while sending SIG" + signal + " to redis-server", e);
     }
   }
 

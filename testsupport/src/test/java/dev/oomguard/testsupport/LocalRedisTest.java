@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,6 +91,31 @@ class LocalRedisTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("already running");
     }
+  }
+
+  @Test
+  void freeze_leavesConnectionsUpWithNoAnswer_andThawAnswersWhatWasSent() throws IOException {
+    try (LocalRedis redis = LocalRedis.start(); Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(redis.host(), redis.port()), 1_000);
+      socket.setSoTimeout(300);
+      redis.freeze();
+      socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+      assertThat(redis.isRunning()).isTrue();
+
+      redis.thaw();
+      socket.setSoTimeout(5_000);
+      assertThat(new String(socket.getInputStream().readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+    }
+  }
+
+  @Test
+  void close_ofAFrozenServer_killsIt() throws IOException {
+    LocalRedis redis = LocalRedis.start();
+    redis.freeze();
+    redis.close();
+    assertThat(redis.isRunning()).isFalse();
+    assertThatThrownBy(redis::thaw).isInstanceOf(IllegalStateException.class).hasMessageContaining("is not running");
   }
 
   private static void connect(LocalRedis redis) throws IOException {

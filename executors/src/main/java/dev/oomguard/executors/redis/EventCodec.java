@@ -20,6 +20,10 @@ public interface EventCodec<E> {
 
   byte[] encode(E event);
 
-  /** Throws any runtime exception when {@code bytes} cannot be read; the entry is then dropped and logged. */
+  /**
+   * Throws any runtime exception when {@code bytes} cannot be read; the entry is then deleted,
+   * counted and logged, never handed out. A null return (Jackson's reading of the JSON literal
+   * {@code null}) is treated the same way.
+   */
   E decode(byte[] bytes);
 }
