@@ -167,7 +167,7 @@ public final class EventProcessor<E> implements AutoCloseable {
     if (replayer != null) {
       replayer.shutdownNow();
     }
-    pool.close();
+    pool.closeWithTimeout();
     if (meterRegistry != null) {
       EventProcessorMetrics.unbind(this, meterRegistry);
     }
