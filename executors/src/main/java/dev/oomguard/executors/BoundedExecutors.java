@@ -189,8 +189,8 @@ public final class BoundedExecutors {
      * Bounds the queue by weight as well as by count: a task whose weight (by {@code weigher},
      * typically its bytes) would take the queued tasks over {@code maxWeight} finds the queue full
      * and goes to the overflow policy, as does a task heavier than {@code maxWeight} on its own.
-     * A task's weight counts from submit until it starts (or is dropped). {@code block} waits for
-     * room by weight too. The weigher sees the task as given to {@code execute}: {@code submit}
+     * A task's weight counts while it waits in the queue. {@code block} waits for room by weight
+     * too, though not strictly in order: a lighter task may take room a heavier one waits for. The weigher sees the task as given to {@code execute}: {@code submit}
      * wraps yours in a {@code FutureTask}, so a weigher should give such tasks a default weight.
      *
      * @throws IllegalArgumentException if {@code maxWeight} is not positive
