@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
@@ -151,6 +153,46 @@ class LifecycleTest {
 
     assertThat(ranTasks.sum()).isEqualTo((long) rounds * tasks);
     assertThat(sawInterrupt.sum()).as("tasks that saw shutdown()'s wake-up").isZero();
+  }
+
+  @Test
+  void shutdown_racingTheFirstSubmits_leavesNoAcceptedTaskWithoutAWorker() throws Exception {
+    // The first tasks start the workers; shutdown() racing them must not terminate the pool with an
+    // accepted task still queued and no thread left to run it.
+    ExecutorService producers = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 300; round++) {
+        BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("race", 2, 64);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> accepted = new CopyOnWriteArrayList<>();
+        List<Future<?>> producing = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+          producing.add(producers.submit(() -> {
+            go.await();
+            for (int i = 0; i < 16; i++) {
+              try {
+                accepted.add(pool.submit(() -> {}));
+              } catch (TaskRejectedException e) {
+                assertThat(e.isShutdown()).isTrue();
+              }
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        pool.shutdown();
+        for (Future<?> producer : producing) {
+          producer.get(20, TimeUnit.SECONDS);
+        }
+        assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("round %d terminated", round).isTrue();
+        for (Future<?> task : accepted) {
+          assertThat(task.isDone()).as("round %d: an accepted task ran", round).isTrue();
+          assertThat(task.isCancelled()).isFalse();
+        }
+      }
+    } finally {
+      producers.shutdownNow();
+    }
   }
 
   @Test
