@@ -22,11 +22,25 @@ public interface BoundedExecutorService extends ExecutorService, AutoCloseable {
   String name();
 
   /**
-   * Shuts down and waits up to the builder's {@code closeTimeout} for queued and running tasks to
-   * finish. If they have not, it calls {@link #shutdownNow()}, cancels the {@code Future} of every
-   * task that was still queued, counts them as discarded and logs how many. It does not wait
-   * again after that. Interrupting the caller does the same at once. Calling it again does nothing.
+   * The contract of {@code ExecutorService.close()} in Java 19 and later, on Java 17 too: shuts
+   * down, then waits until every queued and running task has finished, however long that takes.
+   * If the caller is interrupted while waiting, it stops the executor as {@link #shutdownNow()}
+   * does (the tasks still queued are not run and their {@code Future}s are cancelled), goes on
+   * waiting for the running tasks to end, and returns with the caller's interrupt status set. On
+   * return the executor is terminated. Calling it again does nothing. For try-with-resources: the
+   * code after the block never races a task of the executor.
    */
   @Override
   void close();
+
+  /**
+   * A close that gives up: shuts down and waits up to the builder's {@code closeTimeout} for
+   * queued and running tasks to finish. If they have not, it calls {@link #shutdownNow()} (which
+   * interrupts the running tasks), cancels the {@code Future} of every task that was still queued,
+   * counts them as discarded, logs how many, and returns without waiting again. An interrupted
+   * caller gets the same at once, and its interrupt status is kept.
+   *
+   * @return whether the executor had terminated when it returned
+   */
+  boolean closeWithTimeout();
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
@@ -179,7 +178,7 @@ public final class BoundedExecutors {
      * executor.queued}, {@code executor.queue.remaining}, {@code executor.active}, {@code
      * executor.completed}, {@code executor.pool.size}, {@code executor.idle} (the time from submit
      * to start), and {@code executor.rejected}, {@code executor.expired}, {@code
-     * executor.discarded}, {@code executor.failed}. The timer reads the clock twice per task.
+     * executor.discarded}, {@code executor.failed}. The timer reads the clock twice per task. Two live executors of one name cannot share a registry.
      */
     public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
@@ -190,8 +189,8 @@ public final class BoundedExecutors {
      * Bounds the queue by weight as well as by count: a task whose weight (by {@code weigher},
      * typically its bytes) would take the queued tasks over {@code maxWeight} finds the queue full
      * and goes to the overflow policy, as does a task heavier than {@code maxWeight} on its own.
-     * A task's weight counts from submit until it starts (or is dropped). {@code block} waits for
-     * room by weight too. The weigher sees the task as given to {@code execute}: {@code submit}
+     * A task's weight counts while it waits in the queue. {@code block} waits for room by weight
+     * too, though not strictly in order: a lighter task may take room a heavier one waits for. The weigher sees the task as given to {@code execute}: {@code submit}
      * wraps yours in a {@code FutureTask}, so a weigher should give such tasks a default weight.
      *
      * @throws IllegalArgumentException if {@code maxWeight} is not positive
@@ -221,7 +220,10 @@ public final class BoundedExecutors {
       return this;
     }
 
-    /** How long {@link BoundedExecutorService#close()} waits for the work to finish; default 30 s. */
+    /**
+     * How long {@link BoundedExecutorService#closeWithTimeout()} waits for the work to finish;
+     * default 30 s. {@link BoundedExecutorService#close()} waits for as long as it takes.
+     */
     public Builder closeTimeout(Duration closeTimeout) {
       Objects.requireNonNull(closeTimeout, "closeTimeout");
       if (closeTimeout.isNegative()) {
@@ -237,14 +239,14 @@ public final class BoundedExecutors {
       return this;
     }
 
+    /**
+     * @throws IllegalStateException if a meter registry was given and already holds a meter this
+     *     executor would register (a live executor of the same name, or another binder's meter
+     *     with the same id): the two would share it and one would report the other's figures
+     */
     public BoundedExecutorService build() {
       Object registry = meterRegistry;
-      LongConsumer queueWaitRecorder = registry == null ? null : BoundedExecutorMetrics.queueWaitTimer(registry, name);
-      BoundedThreadPool pool = new BoundedThreadPool(this, queueWaitRecorder);
-      if (registry != null) {
-        BoundedExecutorMetrics.bind(pool, registry);
-      }
-      return pool;
+      return registry == null ? new BoundedThreadPool(this, null) : BoundedExecutorMetrics.build(this, registry);
     }
   }
 }

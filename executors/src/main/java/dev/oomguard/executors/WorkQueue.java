@@ -9,26 +9,48 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The pool's bounded FIFO queue: a ring of slots under one lock, as in {@code
- * ArrayBlockingQueue}, plus {@link #close()}. Once closed, a taker gets what is left and then null
- * instead of waiting, so shutdown wakes idle workers by a signal rather than an interrupt; that
- * spares each task the handshake which would keep such an interrupt away from a running task.
+ * ArrayBlockingQueue}, bounded by count and, when built with a weight bound, by the sum of its
+ * elements' weights; plus {@link #close()}. Once closed it refuses elements, wakes every waiting
+ * producer (who then gets false), and gives takers what is left and then null instead of
+ * waiting. So shutdown wakes idle workers by a signal rather than an interrupt, which spares each
+ * task the handshake that would keep such an interrupt away from a running task; and, because
+ * closing and offering take the same lock, an element is either refused or seen by whoever
+ * drains or takes after the close: none is left behind.
  */
 final class WorkQueue {
   private final @Nullable Runnable[] slots;
+  /** Each slot's weight; null when the queue is bounded by count only. */
+  private final long @Nullable [] weights;
+  private final long maxWeight;
   /** The slot of the oldest element. */
   private int head;
   private int count;
+  private long weight;
   private boolean closed;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
 
+  /** Bounded by count only. */
   WorkQueue(int capacity) {
     this.slots = new Runnable[capacity];
+    this.weights = null;
+    this.maxWeight = Long.MAX_VALUE;
+  }
+
+  /** Bounded by count and by the sum of the weights given to {@link #offer(Runnable, long)}. */
+  WorkQueue(int capacity, long maxWeight) {
+    this.slots = new Runnable[capacity];
+    this.weights = new long[capacity];
+    this.maxWeight = maxWeight;
   }
 
   int capacity() {
     return slots.length;
+  }
+
+  long maxWeight() {
+    return maxWeight;
   }
 
   int size() {
@@ -40,32 +62,50 @@ final class WorkQueue {
     }
   }
 
-  /** Adds at the tail if there is room. */
-  boolean offer(Runnable element) {
+  /** The sum of the weights of the elements in the queue. */
+  long weight() {
     lock.lock();
     try {
-      if (count == slots.length) {
+      return weight;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Adds at the tail if there is room and the queue is open. */
+  boolean offer(Runnable element) {
+    return offer(element, 0L);
+  }
+
+  /** Adds at the tail if there is room for one more element of {@code elementWeight} and the queue is open. */
+  boolean offer(Runnable element, long elementWeight) {
+    lock.lock();
+    try {
+      if (closed || !fits(elementWeight)) {
         return false;
       }
-      enqueue(element);
+      enqueue(element, elementWeight);
       return true;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Adds at the tail, waiting up to the timeout for room. */
-  boolean offer(Runnable element, long timeoutNanos) throws InterruptedException {
+  /** Adds at the tail, waiting up to the timeout for room; false on timeout or once closed. */
+  boolean offer(Runnable element, long elementWeight, long timeoutNanos) throws InterruptedException {
     long remaining = timeoutNanos;
     lock.lockInterruptibly();
     try {
-      while (count == slots.length) {
+      while (!closed && !fits(elementWeight)) {
         if (remaining <= 0) {
           return false;
         }
         remaining = notFull.awaitNanos(remaining);
       }
-      enqueue(element);
+      if (closed) {
+        return false;
+      }
+      enqueue(element, elementWeight);
       return true;
     } finally {
       lock.unlock();
@@ -112,13 +152,19 @@ final class WorkQueue {
     try {
       for (int i = 0; i < count; i++) {
         if (slots[slot(i)] == element) {
+          if (weights != null) {
+            weight -= weights[slot(i)];
+          }
           // Close the gap: everything after it moves one slot towards the head.
           for (int j = i; j < count - 1; j++) {
             slots[slot(j)] = slots[slot(j + 1)];
+            if (weights != null) {
+              weights[slot(j)] = weights[slot(j + 1)];
+            }
           }
           slots[slot(count - 1)] = null;
           count--;
-          notFull.signal();
+          notFull.signalAll();
           return true;
         }
       }
@@ -128,30 +174,39 @@ final class WorkQueue {
     }
   }
 
-  /** Removes and returns every element, oldest first. */
-  List<Runnable> drain() {
+  /** Closes the queue (see {@link #close()}) and removes and returns every element, oldest first, at once. */
+  List<Runnable> closeAndDrain() {
     lock.lock();
     try {
+      close();
       List<Runnable> drained = new ArrayList<>(count);
       while (count > 0) {
         drained.add(dequeue());
       }
-      notFull.signalAll();
       return drained;
     } finally {
       lock.unlock();
     }
   }
 
-  /** From now on, takers get null instead of waiting once the queue is empty. */
+  /**
+   * From now on the queue refuses elements and producers waiting for room get false; takers get
+   * what is left, then null instead of waiting.
+   */
   void close() {
     lock.lock();
     try {
       closed = true;
       notEmpty.signalAll();
+      notFull.signalAll();
     } finally {
       lock.unlock();
     }
+  }
+
+  private boolean fits(long elementWeight) {
+    // Written so that it cannot overflow: weight <= maxWeight always holds.
+    return count < slots.length && elementWeight <= maxWeight - weight;
   }
 
   private int slot(int index) {
@@ -159,8 +214,13 @@ final class WorkQueue {
     return slot < slots.length ? slot : slot - slots.length;
   }
 
-  private void enqueue(Runnable element) {
-    slots[slot(count)] = element;
+  private void enqueue(Runnable element, long elementWeight) {
+    int tail = slot(count);
+    slots[tail] = element;
+    if (weights != null) {
+      weights[tail] = elementWeight;
+      weight += elementWeight;
+    }
     count++;
     notEmpty.signal();
   }
@@ -168,9 +228,16 @@ final class WorkQueue {
   private Runnable dequeue() {
     Runnable element = Objects.requireNonNull(slots[head]);
     slots[head] = null;
+    if (weights != null) {
+      weight -= weights[head];
+      weights[head] = 0;
+      // Room by weight may suit several waiters at once, each of another weight.
+      notFull.signalAll();
+    } else {
+      notFull.signal();
+    }
     head = head + 1 == slots.length ? 0 : head + 1;
     count--;
-    notFull.signal();
     return element;
   }
 }

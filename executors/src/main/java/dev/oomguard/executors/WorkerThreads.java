@@ -10,16 +10,32 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fixed set of threads behind a {@link BoundedThreadPool}: each takes the next element of the
- * queue and hands it to the pool's runner, until shutdown. The runner catches what a task throws,
- * so a worker never dies and is never replaced. A JDK {@code ThreadPoolExecutor} would need a
- * wrapper around every task to keep its workers alive (measured: an eighth of the throughput of
- * small tasks), and it takes a lock per task so that shutdown's interrupts miss running tasks.
+ * The fixed set of threads behind a {@link BoundedThreadPool}, and the owner of its lifecycle:
+ * each thread takes the next entry of the queue and hands it to the pool's runner, until shutdown.
  *
- * <p>Lifecycle as the JDK pool's: {@code shutdown()} closes the queue, so that workers drain it and
- * end, and interrupts nobody; {@code shutdownNow()} drains the queue and interrupts every worker.
- * Each of the first tasks starts a thread of its own and goes to it directly, not through the
- * queue.
+ * <p>The lifecycle, as in the JDK's {@code ThreadPoolExecutor}; {@link #state} only grows:
+ * <pre>
+ * RUNNING    the queue takes entries; each of the first {@code threads} entries starts a thread
+ *            of its own and goes to it directly, not through the queue.
+ * SHUTDOWN   shutdown(): the queue is closed in the same step, so an entry offered from now on is
+ *            refused (the pool rejects it) and one offered before is in the queue; the workers
+ *            run what is queued, then end. Nobody is interrupted: idle workers wake because the
+ *            closed queue signals them.
+ * STOP       shutdownNow() (from RUNNING or SHUTDOWN): the queue is closed and drained in one
+ *            step, the drained entries go back to the caller, every worker is interrupted, and
+ *            a worker ends after its current task.
+ * TIDYING    shut down and no worker alive: the pool's termination hook runs (it removes the
+ *            meters), once.
+ * TERMINATED the hook has run; awaitTermination() returns true.
+ * </pre>
+ * A worker never ends before that: a task's exception is caught by the runner, and anything that
+ * still escapes the runner (an {@code Error} from the failure handler itself, an {@code
+ * OutOfMemoryError} in the pool's own code) goes to the thread's uncaught-exception handler while
+ * the worker goes on with the next entry. So the pool needs no new thread to recover, which is
+ * the step most likely to fail when memory is short, and no queued entry is ever left without a
+ * worker to run it. Shutdown's close of the queue, not an interrupt, ends idle workers, so that
+ * no task needs the handshake (a lock per task in the JDK pool) that keeps such an interrupt away
+ * from a running task.
  */
 final class WorkerThreads {
   private static final int RUNNING = 0;
@@ -33,7 +49,7 @@ final class WorkerThreads {
   private final ThreadFactory threadFactory;
   private final @Nullable Worker[] workers;
   private final Runnable onTerminated;
-  /** Guards starting threads, the state changes of shutdown and termination, and {@link #alive}. */
+  /** Guards starting threads, the state changes with the queue's close, and {@link #alive}. */
   private final Object lifecycle = new Object();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile int state = RUNNING;
@@ -42,7 +58,6 @@ final class WorkerThreads {
   private int startedCount;
   private volatile int alive;
 
-  /** {@code runner} must not throw: it is given every element the workers take. */
   WorkerThreads(int threads, WorkQueue queue, Consumer<Runnable> runner, ThreadFactory threadFactory,
       Runnable onTerminated) {
     this.queue = queue;
@@ -98,32 +113,31 @@ final class WorkerThreads {
     return busy;
   }
 
-  /** No new tasks; the queued ones still run, then the workers end. */
+  /** RUNNING to SHUTDOWN: no new entries; the queued ones still run, then the workers end. */
   void shutdown() {
     synchronized (lifecycle) {
       if (state < SHUTDOWN) {
         state = SHUTDOWN;
+        queue.close();
       }
     }
-    queue.close();
     tryTerminate();
   }
 
-  /** Stops taking tasks, interrupts every worker, and returns the queue's elements in order. */
+  /** To STOP: no new entries, every worker interrupted; returns the queue's entries in order. */
   List<Runnable> shutdownNow() {
     List<Runnable> drained;
     synchronized (lifecycle) {
       if (state < STOP) {
         state = STOP;
       }
+      drained = queue.closeAndDrain();
       for (Worker worker : workers) {
         if (worker != null) {
           worker.thread.interrupt();
         }
       }
-      drained = queue.drain();
     }
-    queue.close();
     tryTerminate();
     return drained;
   }
@@ -132,7 +146,7 @@ final class WorkerThreads {
     return terminated.await(timeout, unit);
   }
 
-  /** Terminates once shut down and every worker has ended; runs the hook once, before waiters wake. */
+  /** To TIDYING and TERMINATED once shut down and every worker has ended; the hook runs before waiters wake. */
   private void tryTerminate() {
     synchronized (lifecycle) {
       if (state == RUNNING || state >= TIDYING || alive > 0) {
@@ -173,16 +187,27 @@ final class WorkerThreads {
       Runnable next = first;
       first = null;
       try {
-        while (next != null) {
-          BUSY.setOpaque(this, true);
-          // An interrupt a task left behind must not reach the next task; shutdownNow()'s must.
-          Thread.interrupted();
-          if (state >= STOP) {
-            Thread.currentThread().interrupt();
+        while (true) {
+          try {
+            if (next == null && (next = take()) == null) {
+              return;
+            }
+            Runnable entry = next;
+            next = null;
+            BUSY.setOpaque(this, true);
+            // An interrupt a task left behind must not reach the next task; shutdownNow()'s must.
+            Thread.interrupted();
+            if (state >= STOP) {
+              thread.interrupt();
+            }
+            runner.accept(entry);
+          } catch (Throwable escaped) {
+            // What the thread would have died of: reported where its death would have been, and the
+            // worker goes on, so that the queue never lacks a thread.
+            reportEscaped(escaped);
+          } finally {
+            BUSY.setOpaque(this, false);
           }
-          runner.accept(next);
-          BUSY.setOpaque(this, false);
-          next = take();
         }
       } finally {
         synchronized (lifecycle) {
@@ -192,7 +217,7 @@ final class WorkerThreads {
       }
     }
 
-    /** The next element, or null when the worker should end: stopped, or shut down with the queue empty. */
+    /** The next entry, or null when the worker should end: stopped, or shut down with the queue empty. */
     private @Nullable Runnable take() {
       while (state < STOP) {
         try {
@@ -202,6 +227,14 @@ final class WorkerThreads {
         }
       }
       return null;
+    }
+
+    private void reportEscaped(Throwable escaped) {
+      try {
+        thread.getUncaughtExceptionHandler().uncaughtException(thread, escaped);
+      } catch (Throwable ignored) {
+        // Even the report failed (no memory left to print it): the worker must still go on.
+      }
     }
   }
 }

@@ -95,6 +95,11 @@ class BuilderTest {
     public void close() {}
 
     @Override
+    public boolean closeWithTimeout() {
+      return false;
+    }
+
+    @Override
     public void shutdown() {}
 
     @Override

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
@@ -154,6 +156,46 @@ class LifecycleTest {
   }
 
   @Test
+  void shutdown_racingTheFirstSubmits_leavesNoAcceptedTaskWithoutAWorker() throws Exception {
+    // The first tasks start the workers; shutdown() racing them must not terminate the pool with an
+    // accepted task still queued and no thread left to run it.
+    ExecutorService producers = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 300; round++) {
+        BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("race", 2, 64);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> accepted = new CopyOnWriteArrayList<>();
+        List<Future<?>> producing = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+          producing.add(producers.submit(() -> {
+            go.await();
+            for (int i = 0; i < 16; i++) {
+              try {
+                accepted.add(pool.submit(() -> {}));
+              } catch (TaskRejectedException e) {
+                assertThat(e.isShutdown()).isTrue();
+              }
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        pool.shutdown();
+        for (Future<?> producer : producing) {
+          producer.get(20, TimeUnit.SECONDS);
+        }
+        assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("round %d terminated", round).isTrue();
+        for (Future<?> task : accepted) {
+          assertThat(task.isDone()).as("round %d: an accepted task ran", round).isTrue();
+          assertThat(task.isCancelled()).isFalse();
+        }
+      }
+    } finally {
+      producers.shutdownNow();
+    }
+  }
+
+  @Test
   void shutdown_withEveryWorkerIdle_wakesThemAndTerminates() throws Exception {
     BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("idle", 3, 3);
     List<Thread> workers = new CopyOnWriteArrayList<>();
@@ -221,7 +263,7 @@ class LifecycleTest {
   }
 
   @Test
-  void close_whenATaskOutlastsTheTimeout_interruptsItAndCancelsTheQueuedFutures() throws Exception {
+  void closeWithTimeout_whenATaskOutlastsTheTimeout_interruptsItAndCancelsTheQueuedFutures() throws Exception {
     BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
         .closeTimeout(Duration.ofMillis(50))
         .build();
@@ -229,7 +271,7 @@ class LifecycleTest {
     gate.awaitStarted();
     Future<?> a = pool.submit(task("a"));
 
-    pool.close();
+    pool.closeWithTimeout();
 
     assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     assertThat(gate.wasInterrupted()).isTrue();
@@ -239,7 +281,25 @@ class LifecycleTest {
   }
 
   @Test
-  void close_whenTheCallerIsInterrupted_stopsAtOnceAndKeepsTheInterrupt() throws Exception {
+  void closeWithTimeout_whenATaskIgnoresTheInterrupt_returnsFalseWithoutWaitingForIt() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).closeTimeout(Duration.ofMillis(50))
+        .build();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    pool.execute(() -> {
+      started.countDown();
+      awaitUninterruptibly(release);
+    });
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(pool.closeWithTimeout()).as("terminated").isFalse();
+
+    release.countDown();
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void closeWithTimeout_whenTheCallerIsInterrupted_stopsAtOnceAndKeepsTheInterrupt() throws Exception {
     BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
         .closeTimeout(Duration.ofMinutes(5))
         .build();
@@ -249,7 +309,7 @@ class LifecycleTest {
 
     Thread.currentThread().interrupt();
     try {
-      pool.close();
+      pool.closeWithTimeout();
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
       Thread.interrupted();
@@ -257,6 +317,90 @@ class LifecycleTest {
 
     assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     assertThat(a.isCancelled()).isTrue();
+  }
+
+  @Test
+  void close_whenTheCallerIsInterrupted_returnsTerminatedWithTheInterruptSetAndTheQueuedFuturesCancelled()
+      throws Exception {
+    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
+        .build();
+    pool.execute(gate);
+    gate.awaitStarted();
+    Future<?> a = pool.submit(task("a"));
+
+    boolean interruptedAfter;
+    Thread.currentThread().interrupt();
+    try {
+      pool.close();
+    } finally {
+      interruptedAfter = Thread.interrupted();
+    }
+
+    assertThat(interruptedAfter).as("interrupt status re-asserted").isTrue();
+    assertThat(pool.isTerminated()).as("terminated when close() returned").isTrue();
+    assertThat(gate.wasInterrupted()).isTrue();
+    assertThat(a.isCancelled()).isTrue();
+    assertThat(pool.discarded.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void close_whenInterruptedWhileATaskIgnoresInterrupts_keepsWaitingUntilTheTaskEnds() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("jobs", 1, 1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch sawInterrupt = new CountDownLatch(1);
+    pool.execute(() -> {
+      started.countDown();
+      while (true) {
+        try {
+          release.await(20, TimeUnit.SECONDS);
+          return;
+        } catch (InterruptedException e) {
+          sawInterrupt.countDown(); // and goes on waiting
+        }
+      }
+    });
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Boolean> terminatedOnReturn = new AtomicReference<>();
+    AtomicReference<Boolean> interruptedOnReturn = new AtomicReference<>();
+    Thread closer = new Thread(() -> {
+      pool.close();
+      terminatedOnReturn.set(pool.isTerminated());
+      interruptedOnReturn.set(Thread.currentThread().isInterrupted());
+    });
+    closer.start();
+    await().atMost(Gate.TIMEOUT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+
+    closer.interrupt();
+
+    assertThat(sawInterrupt.await(20, TimeUnit.SECONDS)).as("close() stopped the pool when interrupted").isTrue();
+    await().atMost(Gate.TIMEOUT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+    assertThat(closer.isAlive()).as("still waiting for the running task").isTrue();
+    assertThat(pool.isTerminated()).isFalse();
+    release.countDown();
+    closer.join(TimeUnit.SECONDS.toMillis(20));
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(terminatedOnReturn.get()).isTrue();
+    assertThat(interruptedOnReturn.get()).isTrue();
+  }
+
+  @Test
+  void close_withALongRunningTask_returnsOnlyOnceItHasEnded() throws Exception {
+    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).closeTimeout(Duration.ZERO).build();
+    pool.execute(gate);
+    gate.awaitStarted();
+    pool.execute(task("a"));
+    Thread closer = new Thread(pool::close);
+    closer.start();
+    await().atMost(Gate.TIMEOUT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+
+    assertThat(closer.isAlive()).as("close() ignores closeTimeout: it waits").isTrue();
+    gate.open();
+    closer.join(TimeUnit.SECONDS.toMillis(20));
+
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(pool.isTerminated()).isTrue();
+    assertThat(ran).containsExactly("a");
   }
 
   private BoundedExecutorService heldPool(String name, int capacity) throws InterruptedException {
@@ -268,6 +412,22 @@ class LifecycleTest {
 
   private Runnable task(String label) {
     return () -> ran.add(label);
+  }
+
+  /** Waits for the latch as a task that ignores interrupts would, keeping the interrupt for later. */
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await(20, TimeUnit.SECONDS);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -6,9 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,6 +117,115 @@ class MetricsTest {
     assertThat(first.isCancelled()).isTrue();
     assertThat(counter("executor.discarded")).isEqualTo(1);
     gate.openAndStop(pool);
+  }
+
+  @Test
+  void build_whenALivePoolOfTheSameNameHasMeters_failsNamingTheMeterAndLeavesTheFirstAlone() throws Exception {
+    BoundedThreadPool first = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(8)
+        .meterRegistry(registry).build();
+    List<Meter> firstMeters = List.copyOf(registry.getMeters());
+    try {
+      gate.hold(first);
+      first.execute(() -> {});
+
+      assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).queueCapacity(8).meterRegistry(registry).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("executor 'jobs' cannot register its meter")
+          .hasMessageContaining("executor.idle");
+
+      assertThat(registry.getMeters()).as("nothing of the refused pool left behind")
+          .containsExactlyInAnyOrderElementsOf(firstMeters);
+      assertThat(gauge("executor.queued")).as("the first pool's own figure").isEqualTo(1);
+    } finally {
+      gate.openAndStop(first);
+    }
+    assertThat(registry.getMeters()).isEmpty();
+    BoundedExecutorService again = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    again.close();
+  }
+
+  @Test
+  void build_whenThePoolOfTheSameNameWasRefused_startedNoThread() {
+    BoundedExecutorService first = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
+            .isInstanceOf(IllegalStateException.class);
+      }
+      assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> !before.contains(t) && t.getName().startsWith("jobs-"));
+    } finally {
+      first.close();
+    }
+  }
+
+  @Test
+  void terminating_aPool_removesOnlyItsOwnMetersNotAJdkPoolsBoundUnderItsName() throws Exception {
+    ExecutorService jdk = Executors.newFixedThreadPool(1);
+    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    // Micrometer's own binder for a JDK pool, under the same name: it shares the ids both have
+    // (registry.find() gets the first) and adds its own, such as executor.pool.core.
+    ExecutorServiceMetrics.monitor(registry, jdk, "jobs");
+    Meter.Id core = registry.get("executor.pool.core").tag("name", "jobs").gauge().getId();
+    Meter.Id execution = registry.get("executor").tag("name", "jobs").timer().getId();
+
+    pool.close();
+
+    assertThat(registry.getMeters()).extracting(Meter::getId).contains(core, execution)
+        .noneMatch(id -> id.getName().equals("executor.rejected") || id.getName().equals("executor.failed"));
+    jdk.shutdownNow();
+  }
+
+  @Test
+  void terminating_aPool_leavesAJdkPoolWithTheSameNameButOtherTagsAlone() throws Exception {
+    ExecutorService jdk = Executors.newFixedThreadPool(1);
+    new ExecutorServiceMetrics(jdk, "jobs", Tags.of("kind", "jdk")).bindTo(registry);
+    List<Meter> jdkMeters = List.copyOf(registry.getMeters());
+    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+
+    pool.close();
+
+    // The old removal by name prefix and tag took every executor.* meter tagged name=jobs.
+    assertThat(registry.getMeters()).containsExactlyInAnyOrderElementsOf(jdkMeters);
+    jdk.shutdownNow();
+  }
+
+  @Test
+  void build_whenAJdkPoolAlreadyHasTheSameMeterIds_failsRatherThanReportItsFigures() {
+    ExecutorService jdk = Executors.newFixedThreadPool(1);
+    new ExecutorServiceMetrics(jdk, "jobs", Tags.empty()).bindTo(registry);
+    List<Meter> jdkMeters = List.copyOf(registry.getMeters());
+
+    assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("'jobs'");
+
+    assertThat(registry.getMeters()).containsExactlyInAnyOrderElementsOf(jdkMeters);
+    jdk.shutdownNow();
+  }
+
+  @Test
+  void meters_withTheRegistrysCommonTags_areStillRemovedExactlyAndDuplicatesStillRefused() {
+    registry.config().commonTags("app", "billing");
+    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    assertThat(registry.get("executor.queued").tags("name", "jobs", "app", "billing").gauge()).isNotNull();
+
+    assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
+        .isInstanceOf(IllegalStateException.class);
+    pool.close();
+
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void pools_withDifferentNames_eachRemoveTheirOwn() {
+    BoundedExecutorService a = BoundedExecutors.builder("a").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService b = BoundedExecutors.builder("b").threads(1).meterRegistry(registry).build();
+
+    a.close();
+
+    assertThat(registry.getMeters()).hasSize(11).allMatch(meter -> "b".equals(meter.getId().getTag("name")));
+    b.close();
+    assertThat(registry.getMeters()).isEmpty();
   }
 
   private double gauge(String name) {

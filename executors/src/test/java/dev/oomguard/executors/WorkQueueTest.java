@@ -65,7 +65,7 @@ class WorkQueueTest {
     assertThat(queue.remove(task())).as("a task never queued").isFalse();
     assertThat(queue.offer(b)).as("room again").isTrue();
 
-    assertThat(queue.drain()).containsExactly(a, c, d, b);
+    assertThat(queue.closeAndDrain()).containsExactly(a, c, d, b);
     assertThat(queue.size()).isZero();
   }
 
@@ -122,11 +122,62 @@ class WorkQueueTest {
   }
 
   @Test
+  void close_wakesEveryProducerWaitingForRoomAndRefusesTheirElements() throws Exception {
+    WorkQueue queue = new WorkQueue(1, 10);
+    queue.offer(task(), 10);
+    ExecutorService producers = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Boolean>> offers = new ArrayList<>();
+      List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 2; i++) {
+        offers.add(producers.submit(() -> {
+          waiting.add(Thread.currentThread());
+          return queue.offer(task(), 1, TimeUnit.DAYS.toNanos(1));
+        }));
+      }
+      await().atMost(Gate.TIMEOUT).until(() -> waiting.size() == 2
+          && waiting.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+
+      queue.close();
+
+      for (Future<Boolean> offer : offers) {
+        assertThat(offer.get(20, TimeUnit.SECONDS)).as("refused once closed").isFalse();
+      }
+      assertThat(queue.size()).isEqualTo(1);
+      assertThat(queue.offer(task())).as("closed").isFalse();
+    } finally {
+      producers.shutdownNow();
+    }
+  }
+
+  @Test
+  void offer_withAWeightBound_refusesWhatWouldExceedItAndTakesItBackAsElementsLeave() {
+    WorkQueue queue = new WorkQueue(10, 100);
+    Runnable a = task();
+    Runnable b = task();
+    Runnable c = task();
+    assertThat(queue.offer(a, 60)).isTrue();
+    assertThat(queue.offer(b, 30)).isTrue();
+
+    assertThat(queue.offer(task(), 11)).as("101 of 100").isFalse();
+    assertThat(queue.offer(c, 10)).as("exactly 100").isTrue();
+    assertThat(queue.offer(task(), Long.MAX_VALUE)).as("no overflow of the sum").isFalse();
+    assertThat(queue.weight()).isEqualTo(100);
+
+    assertThat(queue.remove(b)).isTrue();
+    assertThat(queue.weight()).isEqualTo(70);
+    assertThat(queue.poll()).isSameAs(a);
+    assertThat(queue.weight()).isEqualTo(10);
+    assertThat(queue.closeAndDrain()).containsExactly(c);
+    assertThat(queue.weight()).isZero();
+  }
+
+  @Test
   void offerWithTimeout_waitsForRoomAndGivesUpWhenNoneComes() throws Exception {
     WorkQueue queue = new WorkQueue(1);
     queue.offer(task());
 
-    assertThat(queue.offer(task(), TimeUnit.MILLISECONDS.toNanos(20))).isFalse();
+    assertThat(queue.offer(task(), 0, TimeUnit.MILLISECONDS.toNanos(20))).isFalse();
 
     Runnable waiting = task();
     ExecutorService taker = Executors.newSingleThreadExecutor();
@@ -134,7 +185,7 @@ class WorkQueueTest {
       CountDownLatch offering = new CountDownLatch(1);
       Future<Boolean> offered = taker.submit(() -> {
         offering.countDown();
-        return queue.offer(waiting, TimeUnit.SECONDS.toNanos(20));
+        return queue.offer(waiting, 0, TimeUnit.SECONDS.toNanos(20));
       });
       offering.await();
       queue.poll();
