@@ -9,15 +9,20 @@ public final class MemorySizingCheck {
 
   MemorySizingCheck(MemoryGuardProperties properties) {
     this.properties = properties;
+    builder(); // a bad min-headroom or limit fails the start-up, not the first check
   }
 
   /** This JVM against its limit, now. */
   public MemorySizing.Report inspect() {
+    return builder().inspect();
+  }
+
+  private MemorySizing.Builder builder() {
     MemorySizing.Builder builder = MemorySizing.builder().minHeadroom(properties.getMinHeadroom());
     DataSize limit = properties.getLimit();
     if (limit != null) {
       builder.memoryLimit(limit.toBytes());
     }
-    return builder.inspect();
+    return builder;
   }
 }
