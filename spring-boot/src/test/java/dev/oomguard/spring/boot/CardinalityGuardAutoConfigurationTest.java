@@ -88,6 +88,17 @@ class CardinalityGuardAutoConfigurationTest {
         });
   }
 
+  @Test
+  void guard_withPrometheusConfiguredButNotOnTheClasspath_isBoundToTheSimpleRegistry() {
+    runner.withConfiguration(AutoConfigurations.of(PrometheusMetricsExportAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader(PrometheusMeterRegistry.class))
+        .run(context -> {
+          assertThat(context).hasNotFailed().doesNotHaveBean(PrometheusMeterRegistry.class);
+          assertThat(context.getBean(CardinalityGuardBinding.class).registry())
+              .containsInstanceOf(SimpleMeterRegistry.class);
+        });
+  }
+
   /** The trap the starter avoids: Boot applies a customizer to the composite and to each child. */
   @Test
   void meterRegistryCustomizer_bindingAGuard_failsOnBootsComposite() {
