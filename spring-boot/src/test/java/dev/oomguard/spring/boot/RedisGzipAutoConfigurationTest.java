@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomguard.compression.GzipCodec;
 import dev.oomguard.compression.GzipCodecMetrics;
 import dev.oomguard.compression.spring.GzipRedisSerializer;
-import dev.oomguard.testsupport.LocalRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -37,35 +33,29 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RedisGzipAutoConfigurationTest {
   private static final String BIG = "x".repeat(8 * 1024);
-  private static LocalRedis redis;
-  private static RedisClient client;
-  private static StatefulRedisConnection<byte[], byte[]> raw;
+  private static PrivateRedis redis;
 
   private ApplicationContextRunner runner;
 
   @BeforeAll
   static void startRedis() throws IOException {
-    redis = LocalRedis.start();
-    client = RedisClient.create(redis.uri());
-    raw = client.connect(ByteArrayCodec.INSTANCE);
+    redis = PrivateRedis.start();
   }
 
   @AfterAll
   static void stopRedis() {
-    raw.close();
-    client.shutdown();
     redis.close();
   }
 
   @BeforeEach
-  void emptyRedis() throws IOException {
-    redis.command("FLUSHALL");
+  void emptyRedis() {
+    redis.flushAll();
     runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(RedisGzipAutoConfiguration.class, DataRedisAutoConfiguration.class,
             CacheAutoConfiguration.class))
         .withUserConfiguration(Caching.class)
-        .withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-            "spring.cache.type=redis", "spring.cache.redis.time-to-live=10m");
+        .withPropertyValues(redis.bootProperties())
+        .withPropertyValues("spring.cache.type=redis", "spring.cache.redis.time-to-live=10m");
   }
 
   @Test
@@ -85,7 +75,7 @@ class RedisGzipAutoConfigurationTest {
       byte[] stored = get("reports::k");
       assertThat(stored).startsWith(0x1f, 0x8b);
       assertThat(stored.length).isLessThan(BIG.length() / 10);
-      long ttl = Long.parseLong(redis.command("PTTL", "reports::k"));
+      long ttl = redis.pttl("reports::k");
       assertThat(ttl).isPositive().isLessThanOrEqualTo(600_000);
       assertThat(cache.get("k", String.class)).isEqualTo(BIG);
     });
@@ -114,7 +104,7 @@ class RedisGzipAutoConfigurationTest {
       Cache cache = context.getBean(CacheManager.class).getCache("own");
       cache.put("k", BIG);
       assertThat(get("own::k")).startsWith(0x1f, 0x8b);
-      assertThat(Long.parseLong(redis.command("PTTL", "own::k"))).isGreaterThan(600_000);
+      assertThat(redis.pttl("own::k")).isGreaterThan(600_000);
     });
   }
 
@@ -203,9 +193,7 @@ class RedisGzipAutoConfigurationTest {
   }
 
   private static byte[] get(String key) {
-    byte[] value = raw.sync().get(key.getBytes(StandardCharsets.UTF_8));
-    assertThat(value).as("value of %s in Redis", key).isNotNull();
-    return value;
+    return redis.awaitValue(key);
   }
 
   @Configuration(proxyBeanMethods = false)

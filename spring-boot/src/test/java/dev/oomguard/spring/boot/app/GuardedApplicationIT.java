@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.oomguard.spring.boot.BoundedAsyncTaskExecutor;
-import dev.oomguard.testsupport.LocalRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
+import dev.oomguard.spring.boot.PrivateRedis;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -57,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GuardedApplicationIT {
-  private static final LocalRedis REDIS = startRedis();
+  private static final PrivateRedis REDIS = startRedis();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -77,6 +73,7 @@ class GuardedApplicationIT {
   static void redis(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.host", REDIS::host);
     registry.add("spring.data.redis.port", REDIS::port);
+    registry.add("spring.data.redis.password", () -> PrivateRedis.PASSWORD);
   }
 
   @AfterAll
@@ -119,15 +116,10 @@ class GuardedApplicationIT {
     assertThat(get("/reports/r1").body()).startsWith("report r1: ");
     assertThat(reports.computed()).as("computed once, then read from Redis").isEqualTo(computedBefore + 1);
 
-    RedisClient client = RedisClient.create(REDIS.uri());
-    try (StatefulRedisConnection<byte[], byte[]> raw = client.connect(ByteArrayCodec.INSTANCE)) {
-      byte[] stored = raw.sync().get("reports::r1".getBytes(StandardCharsets.UTF_8));
-      assertThat(stored).as("keys: %s", REDIS.command("KEYS", "*")).startsWith(0x1f, 0x8b);
-      assertThat(stored.length).isLessThan(("report r1: ").length() * 1_000 / 10);
-    } finally {
-      client.shutdown();
-    }
-    long ttl = Long.parseLong(REDIS.command("PTTL", "reports::r1"));
+    byte[] stored = REDIS.awaitValue("reports::r1");
+    assertThat(stored).startsWith(0x1f, 0x8b);
+    assertThat(stored.length).isLessThan(("report r1: ").length() * 1_000 / 10);
+    long ttl = REDIS.pttl("reports::r1");
     assertThat(ttl).isPositive().isLessThanOrEqualTo(600_000);
   }
 
@@ -198,9 +190,9 @@ class GuardedApplicationIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static LocalRedis startRedis() {
+  private static PrivateRedis startRedis() {
     try {
-      return LocalRedis.start();
+      return PrivateRedis.start();
     } catch (IOException e) {
       throw new IllegalStateException("could not start redis-server", e);
     }
