@@ -32,6 +32,18 @@ class MemoryGuardAutoConfigurationTest {
   }
 
   @Test
+  void memoryMeters_andHealth_theApplicationsOwn_areUsedInstead() {
+    ProcessMemoryMetrics own = new ProcessMemoryMetrics();
+    HealthIndicator ownHealth = () -> Health.up().withDetail("own", true).build();
+    runner.withBean(ProcessMemoryMetrics.class, () -> own)
+        .withBean("memoryHeadroomHealthIndicator", HealthIndicator.class, () -> ownHealth)
+        .run(context -> {
+          assertThat(context.getBean(ProcessMemoryMetrics.class)).isSameAs(own);
+          assertThat(context.getBean("memoryHeadroomHealthIndicator")).isSameAs(ownHealth);
+        });
+  }
+
+  @Test
   void memory_whenDisabled_hasNoMetersCheckOrHealth() {
     runner.withPropertyValues("oomguard.memory.enabled=false").run(context -> {
       assertThat(context).doesNotHaveBean(ProcessMemoryMetrics.class).doesNotHaveBean(MemorySizingCheck.class)
