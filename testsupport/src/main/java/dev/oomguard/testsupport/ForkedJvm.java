@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ForkedJvm {
   /** How long a forked JVM may run before it is killed and the test fails. */
-  public static final Duration TIMEOUT = Duration.ofSeconds(120);
+  public static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   private ForkedJvm() {}
 
@@ -31,7 +31,7 @@ public final class ForkedJvm {
   public record Result(String command, int exitCode, String output) {
     /** The value of the first {@code key=value} line for {@code key}, or null. */
     public @Nullable String value(String key) {
-      for (String line : output.split("\\R")) {
+      for (String line : output.lines().toList()) {
         if (line.startsWith(key + "=")) {
           return line.substring(key.length() + 1);
         }

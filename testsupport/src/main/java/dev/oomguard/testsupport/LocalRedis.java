@@ -247,7 +247,7 @@ public final class LocalRedis implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured);
     }
-    for (String dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator, -1)) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, "redis-server");
       if (Files.isExecutable(candidate)) {
         return candidate;
@@ -285,19 +285,19 @@ public final class LocalRedis implements AutoCloseable {
       int type = in.read();
       String line = line(in);
       switch (type) {
-        case '+':
-        case ':':
+        case '+', ':' -> {
           return line;
-        case '-':
-          throw new IOException("redis error: " + line);
-        case '$':
+        }
+        case '-' -> throw new IOException("redis error: " + line);
+        case '$' -> {
           int length = Integer.parseInt(line);
           if (length < 0) {
             return null;
           }
           byte[] bulk = in.readNBytes(length + 2);
           return new String(bulk, 0, length, StandardCharsets.UTF_8);
-        case '*':
+        }
+        case '*' -> {
           int count = Integer.parseInt(line);
           if (count < 0) {
             return null;
@@ -307,8 +307,8 @@ public final class LocalRedis implements AutoCloseable {
             items.add(String.valueOf(read(in)));
           }
           return String.join("\n", items);
-        default:
-          throw new IOException("unexpected reply type " + type + ": " + line);
+        }
+        default -> throw new IOException("unexpected reply type " + type + ": " + line);
       }
     }
 

@@ -1,0 +1,5 @@
+package dev.oomguard.compression;
+
+import dev.oomguard.testsupport.PublicApiContract;
+
+class CompressionPublicApiTest extends PublicApiContract {}

@@ -1,0 +1,5 @@
+package dev.oomguard.executors;
+
+import dev.oomguard.testsupport.PublicApiContract;
+
+class ExecutorsPublicApiTest extends PublicApiContract {}
