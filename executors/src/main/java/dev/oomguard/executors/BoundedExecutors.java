@@ -240,6 +240,8 @@ public final class BoundedExecutors {
     }
 
     /**
+     * Builds the executor and starts no thread until the first task.
+     *
      * @throws IllegalStateException if a meter registry was given and already holds a meter this
      *     executor would register (a live executor of the same name, or another binder's meter
      *     with the same id): the two would share it and one would report the other's figures

@@ -271,8 +271,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     if (entries.expires() && purgeExpired() && fullPool.offer(entry)) {
       return;
     }
-    if (overflow instanceof OverflowPolicies.BuiltIn) {
-      ((OverflowPolicies.BuiltIn) overflow).overflow(entry, fullPool);
+    if (overflow instanceof OverflowPolicies.BuiltIn builtIn) {
+      builtIn.overflow(entry, fullPool);
       return;
     }
     Runnable task = entries.task(entry);

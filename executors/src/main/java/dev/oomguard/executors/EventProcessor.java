@@ -361,7 +361,7 @@ public final class EventProcessor<E> implements AutoCloseable {
    * room for, so the next batch should follow as soon as the queue has drained.
    */
   boolean replayOnce(OverflowStore<E> store) {
-    if (!queueTaken(store)) {
+    if (!queueTaken()) {
       return true;
     }
     int room = Math.max(1, pool.queueCapacity() / 2) - pool.queueSize();
@@ -371,7 +371,7 @@ public final class EventProcessor<E> implements AutoCloseable {
     }
     List<Spilled<E>> batch = store.take(room);
     taken.addAll(batch);
-    queueTaken(store);
+    queueTaken();
     return batch.size() >= room;
   }
 
@@ -382,7 +382,7 @@ public final class EventProcessor<E> implements AutoCloseable {
     replayerWaiting = true;
     try {
       for (long left; !closed && (left = deadline - System.nanoTime()) > 0; ) {
-        if (toAcknowledgeCount.get() >= ackBatch || more && pool.queueSize() <= lowMark) {
+        if (toAcknowledgeCount.get() >= ackBatch || (more && pool.queueSize() <= lowMark)) {
           return;
         }
         LockSupport.parkNanos(this, left);
@@ -427,7 +427,7 @@ public final class EventProcessor<E> implements AutoCloseable {
    * events took the room first. Those not queued stay taken, for the next round: left in the store,
    * they would wait {@code reclaimAfter} to be handed out again.
    */
-  private boolean queueTaken(OverflowStore<E> store) {
+  private boolean queueTaken() {
     for (Spilled<E> next; !closed && (next = taken.peekFirst()) != null; taken.removeFirst()) {
       if (isStale(next.event())) {
         expired.increment();
@@ -642,6 +642,8 @@ public final class EventProcessor<E> implements AutoCloseable {
     }
 
     /**
+     * Builds the processor; its replay thread, if it spills, starts at once.
+     *
      * @throws IllegalStateException if the meter registry already has the meters of a live
      *     processor of this name
      */

@@ -11,6 +11,8 @@ package dev.oomguard.executors;
 @FunctionalInterface
 public interface HighWaterMarkListener {
   /**
+   * The queue crossed the mark, up to it or back below it.
+   *
    * @param executor the executor whose queue crossed the mark
    * @param above true when the queue reached the mark, false when it fell back below it
    */

@@ -37,6 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe; a lease may be closed on another thread than the one that acquired it.
  */
+// used and waiting are written only under the lock; volatile only so the gauges read them without it.
+@SuppressWarnings("NonAtomicVolatileUpdate")
 public final class MemoryBudget {
   private final long capacity;
   private final ReentrantLock lock = new ReentrantLock();

@@ -44,11 +44,11 @@ final class OverflowPolicies {
     /** The path of a user's policy that falls back to this one. */
     @Override
     public final void onOverflow(Runnable task, BoundedExecutorService executor) {
-      if (!(executor instanceof BoundedThreadPool)) {
+      if (!(executor instanceof BoundedThreadPool pool)) {
         throw new IllegalArgumentException("built-in overflow policies work only with executors from"
             + " BoundedExecutors, not " + executor.getClass().getName());
       }
-      ((BoundedThreadPool) executor).overflow(this, task);
+      pool.overflow(this, task);
     }
   }
 

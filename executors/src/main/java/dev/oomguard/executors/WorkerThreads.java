@@ -176,6 +176,7 @@ final class WorkerThreads {
     final Thread thread = threadFactory.newThread(this);
     private @Nullable Runnable first;
     /** For the active-thread gauge only; written without a fence, so it costs a task nothing. */
+    @SuppressWarnings("UnusedVariable") // read and written through the BUSY VarHandle
     private boolean busy;
 
     Worker(Runnable first) {

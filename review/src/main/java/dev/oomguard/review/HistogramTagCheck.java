@@ -161,8 +161,8 @@ final class HistogramTagCheck implements Check {
 
   private static AbstractInsnNode find(Map<AbstractInsnNode, AbstractInsnNode> parent, AbstractInsnNode x) {
     AbstractInsnNode root = x;
-    while (parent.get(root) != root) {
-      root = parent.get(root);
+    for (AbstractInsnNode up; (up = parent.get(root)) != null && up != root; ) {
+      root = up;
     }
     return root;
   }
@@ -301,7 +301,7 @@ final class HistogramTagCheck implements Check {
     }
     for (AbstractInsnNode origin : value.insns) {
       if (origin instanceof LdcInsnNode
-          || origin instanceof InsnNode && origin.getOpcode() == Opcodes.ACONST_NULL
+          || (origin instanceof InsnNode && origin.getOpcode() == Opcodes.ACONST_NULL)
           || origin.getOpcode() == Opcodes.GETSTATIC
           || origin.getOpcode() == Opcodes.GETFIELD) {
         continue;
@@ -318,8 +318,8 @@ final class HistogramTagCheck implements Check {
     if (call.name.equals("name") && call.desc.equals("()Ljava/lang/String;")) {
       return true; // an enum constant's name
     }
-    return (call.owner.equals("java/lang/String") && call.name.equals("valueOf")
-            || call.owner.equals("java/lang/Boolean") && call.name.equals("toString"))
+    return ((call.owner.equals("java/lang/String") && call.name.equals("valueOf"))
+            || (call.owner.equals("java/lang/Boolean") && call.name.equals("toString")))
         && call.desc.startsWith("(Z)");
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.objectweb.asm.Opcodes;
@@ -100,8 +101,13 @@ final class NativeHandleCheck implements Check {
     }
   }
 
+  /** The simple name of the handle {@code created} makes; only handle types are ever tracked. */
+  private static String handleType(TypeInsnNode created) {
+    return Objects.requireNonNull(HANDLES.get(created.desc), created.desc);
+  }
+
   private static String message(MethodFlow flow, TypeInsnNode created, AbstractInsnNode exit) {
-    String type = HANDLES.get(created.desc);
+    String type = handleType(created);
     String release = type.endsWith("Stream") ? "close()" : "end()";
     String at = flow.where(exit);
     String how;
@@ -143,7 +149,7 @@ final class NativeHandleCheck implements Check {
       }
       boolean throwing =
           opcode == Opcodes.ATHROW
-              || insn instanceof MethodInsnNode call && !failsOnlyOnProgrammingErrors(flow, call, created);
+              || (insn instanceof MethodInsnNode call && !failsOnlyOnProgrammingErrors(flow, call, created));
       if (throwing && !flow.caughtByAll(index)) {
         return insn;
       }
@@ -241,7 +247,7 @@ final class NativeHandleCheck implements Check {
           && call.desc.equals("()V")
           && (call.name.equals("close") || call.name.equals("end"))
           && flow.receiver(call).insns.contains(created)) {
-        return call.name.equals("close") || !HANDLES.get(created.desc).endsWith("Stream");
+        return call.name.equals("close") || !handleType(created).endsWith("Stream");
       }
       return false;
     }

@@ -19,6 +19,8 @@ final class Sarif {
 
   private Sarif() {}
 
+  // A result's ruleIndex is its rule's place in tool.driver.rules, which lists Rule.values() in order.
+  @SuppressWarnings("EnumOrdinal")
   static void write(List<Finding> findings, String version, Writer out) throws IOException {
     out.write("{\n  \"$schema\": " + quote(SCHEMA) + ",\n  \"version\": \"2.1.0\",\n");
     out.write("  \"runs\": [{\n    \"tool\": {\"driver\": {\n");
@@ -60,7 +62,7 @@ final class Sarif {
 
   private static String camel(Rule rule) {
     StringBuilder name = new StringBuilder();
-    for (String part : rule.name().toLowerCase(Locale.ROOT).split("_")) {
+    for (String part : rule.name().toLowerCase(Locale.ROOT).split("_", -1)) {
       name.append(Character.toUpperCase(part.charAt(0))).append(part, 1, part.length());
     }
     return name.toString();

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -77,7 +78,7 @@ public abstract class PublicApiContract {
     return lines;
   }
 
-  private static void add(TreeMap<String, String> members, String name, String line) {
+  private static void add(Map<String, String> members, String name, String line) {
     members.put(name + ' ' + line, line);
   }
 

@@ -67,6 +67,9 @@ public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
   }
 
   @Override
+  // RedisSerializer declares byte @Nullable [] too; NullAway does not read a type-use annotation on
+  // an array from a library's class file, so it takes the superclass's return as non-null.
+  @SuppressWarnings("NullAway")
   public byte @Nullable [] serialize(@Nullable T value) throws SerializationException {
     if (value == null) {
       return null;

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -270,7 +271,8 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       }
       AsyncCommand<?, ?, ?> last = (AsyncCommand<?, ?, ?>) batch.get(batch.size() - 1);
       sentAt.addLast(System.nanoTime());
-      last.whenComplete((reply, failure) -> {
+      // Only the bookkeeping hangs on the last command: each spill reads its own command's outcome.
+      CompletionStage<?> unused = last.whenComplete((reply, failure) -> {
         sentAt.pollFirst(); // answers come in the order sent: this was the oldest
         batchesInFlight.decrementAndGet();
         sendQueued();
