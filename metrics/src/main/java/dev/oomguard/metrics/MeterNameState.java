@@ -8,13 +8,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToIntBiFunction;
 import org.jspecify.annotations.Nullable;
 
-/** What the guard keeps per meter name. Counts change under the guard's lock. */
+/** What the guard keeps per meter name. Counts change under the {@link SeriesLedger}'s lock. */
 final class MeterNameState {
   final String name;
   private final Map<String, TagValues> keys = new ConcurrentHashMap<>();
   final LongAdder budgetOverflows = new LongAdder();
   final AtomicBoolean budgetWarned = new AtomicBoolean();
   final AtomicBoolean histogramWarned = new AtomicBoolean();
+  final AtomicBoolean shapeWarned = new AtomicBoolean();
+  /** Set once a cap or the budget folded a registration of this name: its tags come from data. */
+  volatile boolean folded;
   int meters;
   long series;
   /** Live meters of this name that carry the overflow value. */
