@@ -146,6 +146,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       sweep.start(clock.monotonicTime());
       registry.config().onMeterAdded(this::meterAdded).onMeterRemoved(ledger::removed);
       registry.forEachMeter(this::meterAdded);
+      ledger.binding = false;
       this.registry = registry;
       registry.config().meterFilter(this);
     }
@@ -156,7 +157,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   @Override
   public Meter.Id map(Meter.Id id) {
     MeterRegistry bound = registry;
-    if (bound == null || GuardMeters.NAMES.contains(id.getName())) {
+    if (bound == null || GuardMeters.isOwn(id)) {
       return id;
     }
     // This thread's last reservation is still held only if its registration produced no meter.
@@ -182,7 +183,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   @Override
   public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
     Shaping shaping = this.shaping;
-    if (shaping == null || GuardMeters.NAMES.contains(id.getName())) {
+    if (shaping == null || GuardMeters.isOwn(id)) {
       return config;
     }
     return shaping.configure(config);

@@ -83,7 +83,7 @@ final class ExpirySweep {
   private boolean inScope(TrackedMeter tracked) {
     Meter.Id id = tracked.meter.getId();
     if (!TrackedMeter.isExpirableType(tracked.meter) || id.syntheticAssociation() != null
-        || GuardMeters.NAMES.contains(id.getName())) {
+        || GuardMeters.isOwn(id)) {
       return false;
     }
     if (tracked.name.folded) {

@@ -27,22 +27,30 @@ final class Folding {
     this.overflowTagValue = overflowTagValue;
   }
 
-  /** Meter id lookups that need no reservation. Returns null when only {@link #decide} can tell. */
+  /**
+   * The id for a lookup that needs no reservation: a value past its cap folding onto a live
+   * overflow meter, or an id already live. Null when only {@link #decide} can tell.
+   */
   Meter.@Nullable Id lockFree(Meter.Id id) {
-    if (ledger.isKnown(id)) {
-      return id;
-    }
     MeterNameState name = ledger.nameOrNull(id.getName());
     if (name == null) {
       return null;
     }
+    // Micrometer maps every lookup of a folded value again (it caches only the id that created a
+    // meter): the overflow meter of the last fold usually serves this one too. It is checked in the
+    // same pass over the tags, so a lookup allocates no id.
+    MeterNameState.FoldTarget target = name.lastFold;
+    Tag[] expected = target == null || target.meter.removed ? null : target.tags;
     long capped = 0;
+    TagValues firstCapped = null;
     int i = 0;
     for (Tag tag : id.getTagsAsIterable()) {
+      String key = tag.getKey();
       String value = tag.getValue();
-      if (i < 64 && !value.equals(overflowTagValue)) {
-        TagValues values = name.valuesOrNull(tag.getKey());
-        if (values == null) {
+      String folded = value;
+      if (!value.equals(overflowTagValue)) {
+        TagValues values = name.valuesOrNull(key);
+        if (values == null || i >= 64) {
           return null;
         }
         if (!values.contains(value)) {
@@ -50,19 +58,27 @@ final class Folding {
             return null;
           }
           capped |= 1L << i;
+          folded = overflowTagValue;
+          if (firstCapped == null) {
+            firstCapped = values;
+          }
         }
+      }
+      if (expected != null && (i >= expected.length || !key.equals(expected[i].getKey())
+          || !folded.equals(expected[i].getValue()))) {
+        expected = null;
       }
       i++;
     }
-    if (capped == 0) {
+    if (capped == 0 || expected == null || i != expected.length) {
       return null;
     }
-    Meter.Id folded = fold(id, capped);
-    if (!ledger.isKnown(folded)) {
-      return null;
+    if (Long.bitCount(capped) == 1) {
+      meters.tagValuesFolded(firstCapped);
+    } else {
+      tellCapped(name, id, capped);
     }
-    tellCapped(name, id, capped);
-    return folded;
+    return target.meter.view;
   }
 
   /** The id for a lookup that {@link #lockFree} could not answer; reserves what a new meter needs. */
@@ -75,17 +91,33 @@ final class Folding {
     ledger.lock.lock();
     try {
       name = ledger.name(id.getName());
+      // A value no live meter carries makes the combination new: no need to look it up.
+      boolean newValue = false;
+      boolean overflow = false;
       int i = 0;
       for (Tag tag : id.getTagsAsIterable()) {
-        if (i < 64 && !tag.getValue().equals(overflowTagValue)
-            && !ledger.values(name, tag.getKey()).canReserve(tag.getValue())) {
-          capped |= 1L << i;
+        String value = tag.getValue();
+        if (value.equals(overflowTagValue)) {
+          overflow = true;
+        } else if (i < 64) {
+          TagValues values = ledger.values(name, tag.getKey());
+          if (!values.contains(value)) {
+            if (values.hasRoom()) {
+              newValue = true;
+            } else {
+              capped |= 1L << i;
+            }
+          }
         }
         i++;
       }
       candidate = capped == 0 ? id : fold(id, capped);
-      if (!ledger.isKnown(candidate)) {
-        boolean overflow = capped != 0 || ledger.hasOverflowValue(id);
+      TrackedMeter known = newValue ? null : ledger.tracked(candidate);
+      if (known != null && capped != 0) {
+        name.lastFold = new MeterNameState.FoldTarget(known);
+      }
+      if (known == null) {
+        overflow |= capped != 0;
         int cost = Math.max(Series.minimum(id.getType()), name.meters > 0 ? name.seriesPerMeter : 0);
         // Room for the name's overflow meter is kept beside its first meters, so that folding
         // stays possible when the budget runs out.

@@ -2,8 +2,10 @@ package dev.oomguard.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -18,6 +20,7 @@ final class GuardMeters {
   static final String HISTOGRAMS_DROPPED = "cardinality.histograms.dropped";
   static final String METERS_EXPIRED = "cardinality.meters.expired";
   static final Set<String> NAMES = Set.of(SERIES_USED, SERIES_MAX, OVERFLOWS, HISTOGRAMS_DROPPED, METERS_EXPIRED);
+  private static final String PREFIX = "cardinality.";
   private static final System.Logger LOG = System.getLogger(CardinalityGuard.class.getName());
 
   private final String overflowTagValue;
@@ -33,6 +36,11 @@ final class GuardMeters {
     this.overflowTagValue = overflowTagValue;
     this.maxSeries = maxSeries;
     this.listener = listener;
+  }
+
+  static boolean isOwn(Meter.Id id) {
+    String name = id.getName();
+    return name.startsWith(PREFIX) && NAMES.contains(name);
   }
 
   void register(MeterRegistry registry, SeriesLedger ledger) {
@@ -74,7 +82,7 @@ final class GuardMeters {
   void tagValuesFolded(TagValues values) {
     tagValueOverflows.increment();
     values.overflows.increment();
-    if (values.warned.compareAndSet(false, true)) {
+    if (once(values.warned)) {
       tell(new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, values.meterName, values.key),
           "Meter '" + values.meterName + "' tag '" + values.key + "' reached its cap of " + values.cap
               + " distinct values; further values are recorded under '" + overflowTagValue
@@ -85,7 +93,7 @@ final class GuardMeters {
   void budgetFolded(MeterNameState name, long seriesUsed) {
     budgetOverflows.increment();
     name.budgetOverflows.increment();
-    if (name.budgetWarned.compareAndSet(false, true)) {
+    if (once(name.budgetWarned)) {
       tell(new CardinalityEvent(CardinalityEvent.Kind.SERIES_BUDGET, name.name, null),
           "The series budget of " + maxSeries + " is full (" + seriesUsed + " series registered); new tag"
               + " combinations of meter '" + name.name + "' are recorded under the tag value '" + overflowTagValue + "'");
@@ -94,7 +102,7 @@ final class GuardMeters {
 
   void histogramDroppedForBudget(MeterNameState name, int asked, int kept, long seriesUsed) {
     histogramsDroppedForBudget.increment();
-    if (name.histogramWarned.compareAndSet(false, true)) {
+    if (once(name.histogramWarned)) {
       tell(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, name.name, null),
           "The series budget of " + maxSeries + " (" + seriesUsed + " series registered) has no room for the"
               + " distribution of meter '" + name.name + "' as asked (" + asked + " series per meter); its meters"
@@ -105,7 +113,7 @@ final class GuardMeters {
 
   void histogramDroppedForShape(MeterNameState name, boolean histogramShape) {
     histogramsDroppedForShape.increment();
-    if (name.shapeWarned.compareAndSet(false, true)) {
+    if (once(name.shapeWarned)) {
       tell(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_SHAPE, name.name, null),
           "Meter '" + name.name + "' is registered " + (histogramShape ? "with" : "without")
               + " histogram buckets like the meters of that name already there, though it asked otherwise:"
@@ -123,6 +131,11 @@ final class GuardMeters {
 
   long metersExpired() {
     return metersExpired.sum();
+  }
+
+  /** True the first time only; a plain read first, so that later calls write nothing. */
+  private static boolean once(AtomicBoolean told) {
+    return !told.get() && told.compareAndSet(false, true);
   }
 
   private void tell(CardinalityEvent event, String message) {

@@ -1,6 +1,7 @@
 package dev.oomguard.metrics;
 
 import io.micrometer.core.instrument.Meter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Series and tag value slots held for one registration between the guard's {@code map} and the
@@ -12,9 +13,11 @@ final class Reservation {
   final MeterNameState name;
   final boolean overflow;
   final TagValues.Slot[] slots;
-  final Thread owner;
   final long sinceNanos;
   int series;
+  /** Neighbours in the ledger's list of reservations outstanding. */
+  @Nullable Reservation previous;
+  @Nullable Reservation next;
   /** Confirmed or released: the reservation holds nothing any more. */
   boolean done;
   /** What {@code configure} shaped a distribution meter to export; 0 if it was not called. */
@@ -31,6 +34,5 @@ final class Reservation {
     this.slots = slots;
     this.series = series;
     this.sinceNanos = sinceNanos;
-    this.owner = Thread.currentThread();
   }
 }

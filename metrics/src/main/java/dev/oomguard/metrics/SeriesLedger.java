@@ -2,13 +2,10 @@ package dev.oomguard.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToIntBiFunction;
@@ -41,13 +38,17 @@ final class SeriesLedger {
   private final String overflowTagValue;
   private final ToIntBiFunction<String, String> capFor;
   private final Map<String, MeterNameState> names = new ConcurrentHashMap<>();
-  /** Live meters by their registered id. */
-  private final Map<Meter.Id, TrackedMeter> live = new ConcurrentHashMap<>();
+  /** Live meters by their registered id. Under the lock, as every map below. */
+  private final Map<Meter.Id, TrackedMeter> live = new HashMap<>();
   /** Live meters by the guard's id, for those whose registered id a later filter rewrote. */
-  private final Map<Meter.Id, TrackedMeter> views = new ConcurrentHashMap<>();
-  private final ThreadLocal<Reservation> pending = new ThreadLocal<>();
-  /** Reservations not confirmed or released yet: at most one per registering thread. */
-  private final Set<Reservation> outstanding = new LinkedHashSet<>();
+  private final Map<Meter.Id, TrackedMeter> views = new HashMap<>();
+  /** Each thread's reservation under way, in a holder so that setting and clearing it writes no map. */
+  private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
+  /** Reservations not confirmed or released yet (at most one per registering thread), linked through themselves. */
+  private @Nullable Reservation outstanding;
+  private int outstandingCount;
+  /** True while the guard binds; see {@link #arrived}. */
+  volatile boolean binding = true;
   private volatile long seriesLive;
   private volatile long seriesReserved;
 
@@ -57,9 +58,15 @@ final class SeriesLedger {
     this.capFor = capFor;
   }
 
-  /** True if a live meter has this registered id or this id from the guard. Lock free. */
+  /** True if a live meter has this registered id or this id from the guard. Under the lock. */
   boolean isKnown(Meter.Id id) {
     return live.containsKey(id) || !views.isEmpty() && views.containsKey(id);
+  }
+
+  /** The live meter with this registered id or this id from the guard, or null. Under the lock. */
+  @Nullable TrackedMeter tracked(Meter.Id id) {
+    TrackedMeter tracked = live.get(id);
+    return tracked != null || views.isEmpty() ? tracked : views.get(id);
   }
 
   @Nullable MeterNameState nameOrNull(String name) {
@@ -87,21 +94,23 @@ final class SeriesLedger {
 
   /** Holds series and the slots of {@code view}'s tag values for this thread's registration. Under the lock. */
   void reserve(Meter.Id view, MeterNameState name, boolean overflow, int series, long nowNanos) {
-    List<TagValues.Slot> slots = new ArrayList<>(4);
+    TagValues.Slot[] slots = new TagValues.Slot[tagCount(view)];
+    int n = 0;
     for (Tag tag : view.getTagsAsIterable()) {
       if (!tag.getValue().equals(overflowTagValue)) {
-        slots.add(name.values(tag.getKey(), capFor).reserve(tag.getValue()));
+        slots[n++] = name.values(tag.getKey(), capFor).reserve(tag.getValue());
       }
     }
-    Reservation reservation = new Reservation(view, name, overflow, slots.toArray(new TagValues.Slot[0]), series, nowNanos);
-    outstanding.add(reservation);
+    Reservation reservation = new Reservation(view, name, overflow, n == slots.length ? slots : Arrays.copyOf(slots, n),
+        series, nowNanos);
+    link(reservation);
     seriesReserved += series;
-    pending.set(reservation);
+    pending.get().reservation = reservation;
   }
 
   /** This thread's reservation, if its registration is under way. */
   @Nullable Reservation own() {
-    Reservation reservation = pending.get();
+    Reservation reservation = pending.get().reservation;
     return reservation == null || reservation.done ? null : reservation;
   }
 
@@ -115,9 +124,10 @@ final class SeriesLedger {
 
   /** Gives back this thread's last reservation: its registration finished and no meter came. */
   void releaseOwn() {
-    Reservation reservation = pending.get();
+    Pending own = pending.get();
+    Reservation reservation = own.reservation;
     if (reservation != null) {
-      pending.remove();
+      own.reservation = null;
       if (!reservation.done) {
         lock.lock();
         try {
@@ -131,13 +141,38 @@ final class SeriesLedger {
 
   /** Gives back reservations older than {@code timeoutNanos}, whichever thread made them. Under the lock. */
   void releaseOlderThan(long timeoutNanos, long nowNanos) {
-    for (Iterator<Reservation> it = outstanding.iterator(); it.hasNext(); ) {
-      Reservation reservation = it.next();
+    for (Reservation reservation = outstanding; reservation != null; ) {
+      Reservation next = reservation.next;
       if (nowNanos - reservation.sinceNanos >= timeoutNanos) {
-        it.remove();
         release(reservation);
       }
+      reservation = next;
     }
+  }
+
+  private void link(Reservation reservation) {
+    reservation.next = outstanding;
+    if (outstanding != null) {
+      outstanding.previous = reservation;
+    }
+    outstanding = reservation;
+    outstandingCount++;
+  }
+
+  private void unlink(Reservation reservation) {
+    Reservation previous = reservation.previous;
+    Reservation next = reservation.next;
+    if (previous == null) {
+      outstanding = next;
+    } else {
+      previous.next = next;
+    }
+    if (next != null) {
+      next.previous = previous;
+    }
+    reservation.previous = null;
+    reservation.next = null;
+    outstandingCount--;
   }
 
   private void release(Reservation reservation) {
@@ -145,7 +180,7 @@ final class SeriesLedger {
       return;
     }
     reservation.done = true;
-    outstanding.remove(reservation);
+    unlink(reservation);
     seriesReserved -= reservation.series;
     for (TagValues.Slot slot : reservation.slots) {
       slot.release();
@@ -164,26 +199,31 @@ final class SeriesLedger {
     boolean synthetic = id.syntheticAssociation() != null;
     lock.lock();
     try {
-      if (live.containsKey(id)) {
+      // A meter can be told twice only while the guard binds: by the listener and by the walk
+      // over the meters already there.
+      if (binding && live.containsKey(id)) {
         return null;
       }
       Reservation reservation = synthetic ? null : own();
       if (reservation != null) {
-        pending.remove();
+        pending.get().reservation = null;
         reservation.done = true;
-        outstanding.remove(reservation);
+        unlink(reservation);
         seriesReserved -= reservation.series;
       }
       Meter.Id view;
       MeterNameState name;
-      List<TagValues.Slot> slots = new ArrayList<>(4);
+      TagValues.Slot[] slots;
+      int n = 0;
       if (reservation != null) {
         view = reservation.view;
         name = reservation.name;
+        slots = reservation.slots;
+        boolean sameId = view == id;
         for (TagValues.Slot slot : reservation.slots) {
-          if (slot.value.equals(id.getTag(slot.key.key))) {
+          if (sameId || slot.value.equals(id.getTag(slot.key.key))) {
             slot.confirm();
-            slots.add(slot);
+            slots[n++] = slot;
           } else {
             slot.release();
           }
@@ -191,22 +231,25 @@ final class SeriesLedger {
       } else {
         view = id;
         name = name(id.getName());
+        slots = new TagValues.Slot[synthetic ? 0 : tagCount(id)];
         if (!synthetic) {
           for (Tag tag : id.getTagsAsIterable()) {
             if (!tag.getValue().equals(overflowTagValue)) {
-              slots.add(name.values(tag.getKey(), capFor).meterArrived(tag.getValue()));
+              slots[n++] = name.values(tag.getKey(), capFor).meterArrived(tag.getValue());
             }
           }
         }
       }
+      if (n < slots.length) {
+        slots = Arrays.copyOf(slots, n);
+      }
       boolean configured = configuredCounts && reservation != null && reservation.configuredSeries > 0;
       int series = configured ? reservation.configuredSeries : Series.of(meter);
       boolean histogram = configured ? reservation.configuredHistogram : Series.hasBuckets(meter);
-      boolean overflow = hasOverflowValue(view);
-      TrackedMeter tracked = new TrackedMeter(meter, view, name, series, histogram, overflow,
-          slots.toArray(new TagValues.Slot[0]), nowNanos);
+      boolean overflow = reservation != null ? reservation.overflow : hasOverflowValue(view);
+      TrackedMeter tracked = new TrackedMeter(meter, view, name, series, histogram, overflow, slots, nowNanos);
       live.put(id, tracked);
-      if (!view.equals(id)) {
+      if (view != id && !view.equals(id)) {
         views.put(view, tracked);
       }
       seriesLive += series;
@@ -236,7 +279,8 @@ final class SeriesLedger {
       if (tracked == null) {
         return;
       }
-      if (!tracked.view.equals(id)) {
+      tracked.removed = true;
+      if (tracked.view != id && !tracked.view.equals(id)) {
         views.remove(tracked.view, tracked);
       }
       seriesLive -= tracked.series;
@@ -255,6 +299,19 @@ final class SeriesLedger {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A thread's reservation under way. */
+  private static final class Pending {
+    @Nullable Reservation reservation;
+  }
+
+  private static int tagCount(Meter.Id id) {
+    int count = 0;
+    for (Tag ignored : id.getTagsAsIterable()) {
+      count++;
+    }
+    return count;
   }
 
   boolean hasOverflowValue(Meter.Id id) {
@@ -279,7 +336,7 @@ final class SeriesLedger {
     return maxSeries;
   }
 
-  /** Live meters; iterate under the lock for a consistent view. */
+  /** Live meters; under the lock. */
   Collection<TrackedMeter> live() {
     return live.values();
   }
@@ -298,7 +355,7 @@ final class SeriesLedger {
           values += key.size();
         }
       }
-      return live.size() + outstanding.size() + values;
+      return live.size() + outstandingCount + values;
     } finally {
       lock.unlock();
     }

@@ -23,6 +23,8 @@ final class TrackedMeter {
   final boolean histogram;
   final boolean overflow;
   final TagValues.Slot[] slots;
+  /** Set when the registry removed it, for lock-free readers holding on to it. */
+  volatile boolean removed;
   private double lastValue;
   private long lastChangeNanos;
 
