@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *     .maxTagValues(100)                                  // per meter name and tag key
  *     .maxTagValues("http.server.requests", "uri", 200)   // overrides by meter name prefix
  *     .maxSeries(10_000)                                  // registry-wide, in exported series
- *     .expireIdleAfter(Duration.ofMinutes(15))
+ *     .expireIdleAfter(Duration.ofMinutes(15))            // names whose tags folded, by default
  *     .build()
  *     .bindTo(registry);
  * }</pre>
@@ -35,23 +35,32 @@ import org.jspecify.annotations.Nullable;
  *       most {@code maxTagValues} distinct values; the meter for a further value is the one with
  *       the overflow value ({@code OVERFLOW}) instead, so every increment lands and sums over the
  *       meter stay exact. The first time a meter name and tag key overflow, one WARN names them.
- *   <li><b>A series budget counts what is exported</b>: a counter or gauge is 1 series, a timer or
- *       distribution summary 3 (count, sum, max) plus its finite histogram buckets and
- *       {@code +Inf}, or plus its client-side percentiles when it has no buckets, as a Prometheus
- *       scrape shows them (a timer with a percentile histogram is 72). When the budget has no
- *       room for a new meter name's histogram (and its overflow meter's), the name is registered
- *       without histogram and percentiles: its meters keep count, sum and max. This is decided per
- *       name, because Prometheus exports a name as a histogram or as a summary, never both: later
- *       meters of a name take the shape of those already there. When a new tag combination does
- *       not fit at all, it is folded into overflow: every tag key whose live meters show more than
- *       this one value gets the overflow value, and keys with one value (common tags) stay. Meters
- *       registered keep working.
- *   <li><b>Idle meters expire</b> when {@code expireIdleAfter} is set: a counter, timer or
- *       distribution summary unused for that long is removed from the registry and frees its
- *       slots. Unused means its count did not change, or, for the step meters of a {@code
- *       StepMeterRegistry} (whose count is the last step's alone), that count was zero. Looking it
- *       up again registers a new one from zero, which Prometheus sees as a counter reset ({@code
- *       rate()} and {@code increase()} handle it).
+ *   <li><b>Only what is really registered counts.</b> Micrometer runs every filter's {@code map}
+ *       before any {@code accept}, so the guard sees ids that a later filter denies or rewrites
+ *       (common tags, ignored tags). It reserves a new meter's series and tag values on the
+ *       registering thread and counts them from the meter that arrives; a registration that brings
+ *       no meter gives its reservation back on that thread's next lookup, or after a second.
+ *   <li><b>A series budget counts what the registry exports</b>: a counter or gauge is 1 series, a
+ *       timer or distribution summary 3 (count, sum, max) plus its finite histogram buckets and
+ *       {@code +Inf}, or plus its client-side percentiles when it has no buckets. A Prometheus
+ *       registry adds percentile-histogram buckets (a timer with a percentile histogram is 72); a
+ *       {@code SimpleMeterRegistry} does not, so there it costs 3 plus its service-level
+ *       objectives. When the budget has no room for a new timer's or summary's distribution as
+ *       asked, the percentile histogram goes first, then percentiles, then service-level
+ *       objectives: the first shape that fits (with room for its name's overflow meter) is kept.
+ *       On Prometheus, which exports a name as a histogram or a summary but never both, later
+ *       meters of a name take the shape of those already there, and the WARN says so. When a new
+ *       tag combination does not fit at all, it is folded into overflow: every tag key whose live
+ *       meters show more than this one value gets the overflow value, and keys with one value
+ *       stay. Meters registered keep working.
+ *   <li><b>Idle meters expire</b> when {@code expireIdleAfter} is set, in its scope only: meters
+ *       of a name whose tags ever folded (their tags come from data), and those named with
+ *       {@link Builder#expireIdleMetersNamed} or {@link Builder#expireIdleMetersTagged}. A counter,
+ *       timer or distribution summary in scope unused for that long is removed from the registry
+ *       and frees its slots. Unused means its count did not change, or, for the step meters of a
+ *       {@code StepMeterRegistry} (whose count is the last step's alone), that count was zero.
+ *       Looking it up again registers a new one from zero, which Prometheus sees as a counter reset
+ *       ({@code rate()} and {@code increase()} handle it).
  * </ul>
  *
  * <p>Limits, stated plainly:
@@ -59,30 +68,36 @@ import org.jspecify.annotations.Nullable;
  *   <li>Overflow meters are always registered, so that no increment is lost. The budget keeps room
  *       for one per meter name, so they take the series past {@code maxSeries} only when names
  *       race for the last of it: by at most one overflow meter per name.
- *       Meters without tags cannot fold and are always registered (without histogram when the
- *       budget is full).
+ *       Meters without tags cannot fold and are always registered (with the smallest shape when
+ *       the budget is full).
+ *   <li>Micrometer caches the id that created a meter: the first value folded into an overflow
+ *       meter stays on it while that meter lives, even once its key has room again. Overflow
+ *       meters are in the default expiry scope, so with expiry on that lasts until it goes idle.
+ *       Other folded values are looked up again each time; the guard answers those without
+ *       locking and without a new id.
+ *   <li>A filter before the guard that denies an id still shows it to the guard; when the budget
+ *       is full the guard may log a fold for a meter that is then denied.
  *   <li>Expiry runs when new meters are being registered and on {@link #report()}, at most once
  *       per half the idle time; a registry where nothing new appears does not grow, so it holds
  *       no thread. A sweep sees a change only when it runs, so expiry is late, never early: a
  *       meter is removed once sweeps have seen its count unchanged for the idle time, which with
- *       regular sweeps is between once and twice the idle time after its last change. Code that keeps a reference to a meter and records to it after it expired
- *       records to a meter no longer exported; expiry suits meters looked up per use
- *       ({@code registry.counter(name, tags)}, {@code Timer.builder(..).register(registry)}),
- *       which is how tags with changing values are recorded. Gauges, function counters, function
- *       timers and long task timers never expire: their owner registers them once.
+ *       regular sweeps is between once and twice the idle time after its last change. Code that
+ *       keeps a reference to a meter in scope records to a meter no longer exported once it
+ *       expired; that is why the scope leaves out, by default, names whose tags never folded.
+ *       Gauges, function counters, function timers and long task timers never expire: their
+ *       owner registers them once.
  *   <li>Guard memory is O(limits): per meter name and tag key at most its cap of values, per live
- *       meter one entry; never per distinct value seen. Meter names are assumed to come from
- *       code, not from data.
- *   <li>Each lookup of a folded value runs the registry's filters again (Micrometer caches only the
- *       first id that created a meter); the guard answers it without locking.
+ *       meter one entry, per registering thread at most one reservation; never per distinct value
+ *       seen. Meter names are assumed to come from code, not from data.
  *   <li>One guard per registry: {@link #bindTo} a second time throws. On a
  *       {@code CompositeMeterRegistry}, bind it to the composite only; removals reach the child
- *       registries. Filters added after the guard see its ids; add it last.
+ *       registries, and series are counted by the shape the guard configured (Prometheus-style).
  * </ul>
  *
  * <p>Meters: {@code cardinality.series.used}, {@code cardinality.series.max},
  * {@code cardinality.overflows} (by {@code limit}: tag.values, series.budget),
- * {@code cardinality.histograms.dropped}, {@code cardinality.meters.expired}.
+ * {@code cardinality.histograms.dropped} (by {@code reason}: series.budget, shape),
+ * {@code cardinality.meters.expired}.
  */
 public final class CardinalityGuard implements MeterFilter, MeterBinder {
   public static final int DEFAULT_MAX_TAG_VALUES = 100;
