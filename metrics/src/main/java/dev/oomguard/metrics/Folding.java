@@ -130,7 +130,7 @@ final class Folding {
           budgetFolded = true;
           overflow = ledger.hasOverflowValue(candidate);
         }
-        if (!ledger.isKnown(candidate)) {
+        if (!budgetFolded || !ledger.isKnown(candidate)) {
           ledger.reserve(candidate, name, overflow, cost, nowNanos);
         }
       }
