@@ -46,7 +46,8 @@ final class SeriesLedger {
   private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
   /** Reservations not confirmed or released yet (at most one per registering thread), linked through themselves. */
   private @Nullable Reservation outstanding;
-  private int outstandingCount;
+  /** Volatile so that a lookup sees without the lock that no thread has a reservation to give back. */
+  private volatile int outstandingCount;
   /** True while the guard binds; see {@link #arrived}. */
   volatile boolean binding = true;
   private volatile long seriesLive;
@@ -124,6 +125,9 @@ final class SeriesLedger {
 
   /** Gives back this thread's last reservation: its registration finished and no meter came. */
   void releaseOwn() {
+    if (outstandingCount == 0) {
+      return;
+    }
     Pending own = pending.get();
     Reservation reservation = own.reservation;
     if (reservation != null) {
