@@ -223,11 +223,11 @@ class CardinalityGuardExpiryTest {
 
   @Test
   void expiry_scopedToATagKey_removesOnlyMetersCarryingIt() {
-    CardinalityGuard scoped = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersTagged("session").build();
+    CardinalityGuard scoped = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersTagged("visitor").build();
     MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     scoped.bindTo(simple);
     Counter kept = simple.counter("requests", "uri", "/a");
-    simple.counter("requests", "session", "s1");
+    simple.counter("requests", "visitor", "v1");
 
     clock.add(IDLE);
     scoped.report();
