@@ -3,6 +3,7 @@ package dev.oomguard.benchmarks;
 import dev.oomguard.metrics.CardinalityGuard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,11 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * A Micrometer registry with and without a {@link CardinalityGuard} on the same work:
  * {@code registry=unguarded} is a plain {@code SimpleMeterRegistry}, {@code registry=guarded} the
- * same with a guard bound (100 values per tag key, 10,000 series).
+ * same with a guard bound (100 values per tag key, 10,000 series), {@code registry=micrometer} the
+ * same with Micrometer's own {@code maximumAllowableTags(..)} (deny past the cap) and
+ * {@code maximumAllowableMetrics(..)} filters, the peer a user would pick. Micrometer's filters
+ * never forget a value, so their caps for {@code orders} are set above the values that benchmark
+ * cycles through (otherwise it would measure a deny, not a registration).
  *
  * <ul>
  *   <li>{@code incrementRegistered}: look up an existing counter by name and tags and increment
@@ -52,17 +57,35 @@ import org.openjdk.jmh.infra.Blackhole;
 public class CardinalityGuardBenchmark {
   static final int CHURN_VALUES = 1_000_000;
 
-  @Param({"unguarded", "guarded"})
+  /** Values {@code registerNewCombination} cycles through. */
+  static final int NEW_VALUES = 10_000;
+  static final int CAP = 100;
+  static final int PAST_THE_CAP = 1_000;
+
+  @Param({"unguarded", "guarded", "micrometer"})
   String registry = "";
 
   private MeterRegistry meters = new SimpleMeterRegistry();
   private long next;
+  private String[] newValues = new String[0];
+  private String[] pastTheCap = new String[0];
 
   @Setup(Level.Trial)
   public void setUp() {
     meters = newRegistry(registry);
     for (int i = 0; i < 50; i++) {
       meters.counter("requests", "uri", "/items/" + i, "method", "GET").increment();
+    }
+    for (int i = 0; i < CAP; i++) {
+      meters.counter("lookups", "user", "u" + i).increment();
+    }
+    newValues = new String[NEW_VALUES];
+    for (int i = 0; i < NEW_VALUES; i++) {
+      newValues[i] = "c" + i;
+    }
+    pastTheCap = new String[PAST_THE_CAP];
+    for (int i = 0; i < PAST_THE_CAP; i++) {
+      pastTheCap[i] = "past" + i;
     }
   }
 
@@ -72,10 +95,17 @@ public class CardinalityGuardBenchmark {
       case "unguarded":
         break;
       case "guarded":
-        CardinalityGuard.builder().maxTagValues(100).maxSeries(10_000).build().bindTo(meters);
+        CardinalityGuard.builder().maxTagValues(CAP).maxSeries(10_000).build().bindTo(meters);
+        break;
+      case "micrometer":
+        meters.config()
+            .meterFilter(MeterFilter.maximumAllowableTags("requests", "uri", CAP, MeterFilter.deny()))
+            .meterFilter(MeterFilter.maximumAllowableTags("lookups", "user", CAP, MeterFilter.deny()))
+            .meterFilter(MeterFilter.maximumAllowableTags("orders", "customer", 2 * NEW_VALUES, MeterFilter.deny()))
+            .meterFilter(MeterFilter.maximumAllowableMetrics(4 * NEW_VALUES));
         break;
       default:
-        throw new IllegalArgumentException("registry must be unguarded or guarded, was " + kind);
+        throw new IllegalArgumentException("registry must be unguarded, guarded or micrometer, was " + kind);
     }
     return meters;
   }
@@ -89,15 +119,22 @@ public class CardinalityGuardBenchmark {
 
   @Benchmark
   public void registerNewCombination(Blackhole blackhole) {
-    Counter counter = meters.counter("orders", "customer", "c" + next++);
+    Counter counter = meters.counter("orders", "customer", newValues[(int) (next++ % NEW_VALUES)]);
     blackhole.consume(counter);
     meters.remove(counter);
+  }
+
+  @Benchmark
+  public Counter lookupPastTheCap() {
+    Counter counter = meters.counter("lookups", "user", pastTheCap[(int) (next++ % PAST_THE_CAP)]);
+    counter.increment();
+    return counter;
   }
 
   /** A fresh registry per churn iteration, so each one starts from nothing. */
   @State(Scope.Benchmark)
   public static class Churn {
-    @Param({"unguarded", "guarded"})
+    @Param({"unguarded", "guarded", "micrometer"})
     String registry = "";
 
     MeterRegistry meters = new SimpleMeterRegistry();

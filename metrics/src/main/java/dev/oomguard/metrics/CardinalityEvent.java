@@ -24,7 +24,15 @@ public record CardinalityEvent(Kind kind, String meterName, @Nullable String tag
     TAG_VALUES,
     /** The series budget was full; new tag combinations of this meter fold into overflow. */
     SERIES_BUDGET,
-    /** The series budget had no room for a new meter's histogram; it keeps count, sum and max. */
-    HISTOGRAM_DROPPED
+    /**
+     * The series budget had no room for a new meter's distribution as asked: its percentile
+     * histogram went first, then what else did not fit.
+     */
+    HISTOGRAM_DROPPED,
+    /**
+     * A new meter took the shape (with or without histogram buckets) of its name's meters already
+     * there, because the registry exports one shape per name (Prometheus).
+     */
+    HISTOGRAM_SHAPE
   }
 }

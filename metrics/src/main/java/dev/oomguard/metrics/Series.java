@@ -32,10 +32,14 @@ final class Series {
     }
   }
 
-  /** What a distribution meter built with {@code config} will export. */
-  static int predicted(DistributionStatisticConfig config) {
+  /**
+   * What a distribution meter built with {@code config} will export on a registry that does
+   * ({@code aggregable}) or does not add percentile-histogram buckets: Prometheus does, a
+   * {@code SimpleMeterRegistry} keeps only the service-level objectives as buckets.
+   */
+  static int predicted(DistributionStatisticConfig config, boolean aggregable) {
     DistributionStatisticConfig merged = config.merge(DistributionStatisticConfig.DEFAULT);
-    long finite = finiteBuckets(merged);
+    long finite = finiteBuckets(merged, aggregable);
     if (finite > 0) {
       return DISTRIBUTION_BASE + (int) finite + 1;
     }
@@ -44,12 +48,12 @@ final class Series {
   }
 
   /** True if a distribution meter built with {@code config} will export histogram buckets. */
-  static boolean hasBuckets(DistributionStatisticConfig config) {
-    return finiteBuckets(config.merge(DistributionStatisticConfig.DEFAULT)) > 0;
+  static boolean hasBuckets(DistributionStatisticConfig config, boolean aggregable) {
+    return finiteBuckets(config.merge(DistributionStatisticConfig.DEFAULT), aggregable) > 0;
   }
 
-  private static long finiteBuckets(DistributionStatisticConfig merged) {
-    NavigableSet<Double> buckets = merged.getHistogramBuckets(true);
+  private static long finiteBuckets(DistributionStatisticConfig merged, boolean aggregable) {
+    NavigableSet<Double> buckets = merged.getHistogramBuckets(aggregable);
     return buckets.stream().filter(Double::isFinite).count();
   }
 

@@ -6,15 +6,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The values one tag key of one meter name may take: at most {@code cap}, each with the number of
- * live meters that carry it. A value whose last meter goes away frees its slot. Reads are lock
- * free; changes happen under the guard's lock.
+ * The values one tag key of one meter name may take: at most {@code cap}. Each value has a
+ * {@link Slot} that counts the live meters carrying it and the registrations reserved for it; a
+ * slot with neither goes away and frees its place. Reads are lock free; changes happen under the
+ * {@link SeriesLedger}'s lock.
  */
 final class TagValues {
   final String meterName;
   final String key;
   final int cap;
-  /** Value to its slot. Counts change in place, so a registration writes the map only for a new value. */
   private final Map<String, Slot> values = new ConcurrentHashMap<>();
   final LongAdder overflows = new LongAdder();
   final AtomicBoolean warned = new AtomicBoolean();
@@ -42,37 +42,58 @@ final class TagValues {
     return values.size() == 1 && values.containsKey(value);
   }
 
-  /** Holds a slot for a value whose meter is about to be registered; true if the slot is new. */
-  boolean admit(String value) {
-    return values.putIfAbsent(value, new Slot()) == null;
+  /** Holds the value's place for a registration; false if it is new and the key has no room. */
+  boolean canReserve(String value) {
+    return values.containsKey(value) || hasRoom();
   }
 
-  /** Gives back a slot taken by {@link #admit} whose meter never came. */
-  void withdraw(String value) {
-    Slot slot = values.get(value);
-    if (slot != null && slot.meters == 0) {
-      values.remove(value);
-    }
+  /** Reserves the value's place for a registration (see {@link #canReserve}). */
+  Slot reserve(String value) {
+    Slot slot = values.computeIfAbsent(value, v -> new Slot(this, v));
+    slot.reserved++;
+    return slot;
   }
 
-  void meterAdded(String value) {
-    Slot slot = values.get(value);
-    if (slot == null) {
-      slot = new Slot();
-      values.put(value, slot);
-    }
+  /** Counts a meter that arrived without a reservation: it exists, so it is counted even past the cap. */
+  Slot meterArrived(String value) {
+    Slot slot = values.computeIfAbsent(value, v -> new Slot(this, v));
     slot.meters++;
+    return slot;
   }
 
-  void meterRemoved(String value) {
-    Slot slot = values.get(value);
-    if (slot != null && --slot.meters <= 0) {
-      values.remove(value);
-    }
-  }
-
-  /** Live meters carrying a value; 0 while admitted but not yet registered. Read and written under the guard's lock. */
-  private static final class Slot {
+  /** One value's place. Its counts change under the ledger's lock. */
+  static final class Slot {
+    final TagValues key;
+    final String value;
     int meters;
+    int reserved;
+
+    private Slot(TagValues key, String value) {
+      this.key = key;
+      this.value = value;
+    }
+
+    /** The reserved registration arrived carrying this value. */
+    void confirm() {
+      reserved--;
+      meters++;
+    }
+
+    /** The reserved registration did not arrive, or arrived without this value. */
+    void release() {
+      reserved--;
+      dropIfUnused();
+    }
+
+    void meterRemoved() {
+      meters--;
+      dropIfUnused();
+    }
+
+    private void dropIfUnused() {
+      if (meters <= 0 && reserved <= 0) {
+        key.values.remove(value, this);
+      }
+    }
   }
 }

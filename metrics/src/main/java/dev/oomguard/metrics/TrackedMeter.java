@@ -7,68 +7,41 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.step.StepCounter;
 import io.micrometer.core.instrument.step.StepDistributionSummary;
 import io.micrometer.core.instrument.step.StepTimer;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A meter id the guard counts: reserved from its lookup until its meter is registered, then live
- * with its series and when its value last changed (for idle expiry). One entry for both, so a
- * registration moves no map entry. Fields change under the guard's lock.
+ * A meter the registry really holds, as the {@link SeriesLedger} counts it: its series, the tag
+ * value slots it takes, and when its value last changed (for idle expiry). Immutable but for the
+ * idle tracking, which only the one running sweep touches.
  */
 final class TrackedMeter {
-  /** Null while reserved. */
-  @Nullable Meter meter;
-  /** Series the budget holds for it: predicted while reserved, counted once live. */
-  int series;
-  /** Only meters that code looks up per use come back after removal; see the guard's javadoc. */
-  boolean expirable;
-  boolean histogram;
-  /** What the guard configured a distribution meter to export, 0 if it did not configure it. */
-  int configuredSeries;
-  boolean configuredHistogram;
+  final Meter meter;
+  /** The id the guard returned for it; differs from the meter's when later filters rewrote it. */
+  final Meter.Id view;
+  final MeterNameState name;
+  final int series;
+  final boolean histogram;
+  final boolean overflow;
+  final TagValues.Slot[] slots;
+  /** Set when the registry removed it, for lock-free readers holding on to it. */
+  volatile boolean removed;
   private double lastValue;
   private long lastChangeNanos;
-  /** While reserved: since when, and the tag value slots taken for it, given back if its meter never comes. */
-  final long reservedNanos;
-  private final List<TagValues> admitted;
-  private final List<String> admittedValues;
 
-  private TrackedMeter(int series, long reservedNanos, List<TagValues> admitted, List<String> admittedValues) {
-    this.series = series;
-    this.reservedNanos = reservedNanos;
-    this.admitted = admitted;
-    this.admittedValues = admittedValues;
-  }
-
-  static TrackedMeter reserved(int series, long nowNanos, List<TagValues> admitted, List<String> admittedValues) {
-    return new TrackedMeter(series, nowNanos, admitted, admittedValues);
-  }
-
-  /** A meter registered without a reservation (before the guard was bound, or the guard's own). */
-  static TrackedMeter unreserved() {
-    return new TrackedMeter(0, 0, List.of(), List.of());
-  }
-
-  boolean isReserved() {
-    return meter == null;
-  }
-
-  void registered(Meter meter, int series, boolean expirable, boolean histogram, long nowNanos) {
+  TrackedMeter(Meter meter, Meter.Id view, MeterNameState name, int series, boolean histogram, boolean overflow,
+      TagValues.Slot[] slots, long nowNanos) {
     this.meter = meter;
+    this.view = view;
+    this.name = name;
     this.series = series;
-    this.expirable = expirable;
     this.histogram = histogram;
+    this.overflow = overflow;
+    this.slots = slots;
     this.lastValue = value(meter);
     this.lastChangeNanos = nowNanos;
   }
 
-  /** Gives back the tag value slots of a reservation whose meter never came. */
-  void withdraw() {
-    for (int i = 0; i < admitted.size(); i++) {
-      admitted.get(i).withdraw(admittedValues.get(i));
-    }
-  }
-
+  /** Only meters that code looks up per use come back after removal; see the guard's javadoc. */
   static boolean isExpirableType(Meter meter) {
     return meter instanceof Counter || meter instanceof Timer || meter instanceof DistributionSummary;
   }
@@ -89,7 +62,7 @@ final class TrackedMeter {
     return nowNanos - lastChangeNanos >= idleNanos;
   }
 
-  private static boolean isStep(@Nullable Meter meter) {
+  private static boolean isStep(Meter meter) {
     return meter instanceof StepCounter || meter instanceof StepTimer || meter instanceof StepDistributionSummary;
   }
 

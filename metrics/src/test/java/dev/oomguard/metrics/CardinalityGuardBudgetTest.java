@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CardinalityGuardBudgetTest {
-  /** The guard's own meters: two gauges and four function counters. */
-  static final int OWN_SERIES = 6;
+  /** The guard's own meters: two gauges and five function counters. */
+  static final int OWN_SERIES = 7;
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<CardinalityEvent> events = new ArrayList<>();
@@ -57,7 +57,7 @@ class CardinalityGuardBudgetTest {
       Timer.builder("latency").tag("op", op).publishPercentileHistogram().register(registry);
     }
 
-    assertThat(registry.get(CardinalityGuard.HISTOGRAMS_DROPPED).functionCounter().count()).isEqualTo(3.0);
+    assertThat(registry.get(CardinalityGuard.HISTOGRAMS_DROPPED).tag("reason", "series.budget").functionCounter().count()).isEqualTo(3.0);
     assertThat(events).containsExactly(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, "latency", null));
   }
 

@@ -73,4 +73,18 @@ class CardinalityGuardBuilderTest {
 
     assertThat(registry.find("orders").counters()).hasSize(2);
   }
+
+  @Test
+  void build_withAnExpiryScopeButNoIdleTime_isRejectedNamingTheScope() {
+    CardinalityGuard.Builder builder = CardinalityGuard.builder().expireIdleMetersNamed("http.");
+
+    assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[http.]").hasMessageContaining("expireIdleAfter");
+  }
+
+  @Test
+  void expireIdleMetersTagged_emptyKey_isRejected() {
+    assertThatThrownBy(() -> CardinalityGuard.builder().expireIdleMetersTagged(""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tagKey");
+  }
 }

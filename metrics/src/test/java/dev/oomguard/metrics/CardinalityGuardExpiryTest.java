@@ -22,7 +22,7 @@ class CardinalityGuardExpiryTest {
 
   private final MockClock clock = new MockClock();
   private final MeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
-  private final CardinalityGuard guard = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
+  private final CardinalityGuard guard = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
 
   CardinalityGuardExpiryTest() {
     guard.bindTo(registry);
@@ -63,7 +63,7 @@ class CardinalityGuardExpiryTest {
         return Duration.ofMinutes(1);
       }
     }, stepClock);
-    CardinalityGuard stepGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).build();
+    CardinalityGuard stepGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
     stepGuard.bindTo(step);
     step.counter("orders", "customer", "once").increment();
     Counter steady = step.counter("orders", "customer", "steady");
@@ -152,7 +152,7 @@ class CardinalityGuardExpiryTest {
     MockClock prometheusClock = new MockClock();
     PrometheusMeterRegistry prometheus =
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), prometheusClock);
-    CardinalityGuard prometheusGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).build();
+    CardinalityGuard prometheusGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
     prometheusGuard.bindTo(prometheus);
     prometheus.counter("orders", "customer", "a").increment();
     prometheus.counter("orders", "customer", "b").increment();
@@ -170,7 +170,7 @@ class CardinalityGuardExpiryTest {
     SimpleMeterRegistry child = new SimpleMeterRegistry(SimpleConfig.DEFAULT, compositeClock);
     CompositeMeterRegistry composite = new CompositeMeterRegistry(compositeClock);
     composite.add(child);
-    CardinalityGuard compositeGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).build();
+    CardinalityGuard compositeGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
     compositeGuard.bindTo(composite);
     composite.counter("orders", "customer", "a").increment();
     compositeGuard.report();
@@ -180,5 +180,89 @@ class CardinalityGuardExpiryTest {
 
     assertThat(composite.find("orders").counters()).isEmpty();
     assertThat(child.find("orders").counters()).isEmpty();
+  }
+
+  @Test
+  void expiry_byDefault_neverRemovesAMeterKeptInAField() {
+    CardinalityGuard scoped = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
+    MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    scoped.bindTo(simple);
+    Counter started = simple.counter("jobs.started");
+    Counter byKind = simple.counter("jobs.done", "kind", "import");
+    started.increment();
+    byKind.increment();
+
+    for (int i = 0; i < 5; i++) {
+      clock.add(IDLE);
+      scoped.report();
+      simple.counter("other" + i);
+    }
+
+    assertThat(simple.find("jobs.started").counters()).containsExactly(started);
+    assertThat(simple.find("jobs.done").counters()).containsExactly(byKind);
+    assertThat(scoped.report().metersExpired()).isZero();
+  }
+
+  @Test
+  void expiry_byDefault_removesIdleMetersOfANameWhoseTagsFolded() {
+    CardinalityGuard scoped = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
+    MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    scoped.bindTo(simple);
+    Counter kept = simple.counter("jobs.started");
+    for (String user : new String[] {"a", "b", "c"}) {
+      simple.counter("logins", "user", user).increment();
+    }
+    scoped.report();
+
+    clock.add(IDLE);
+    scoped.report();
+
+    assertThat(simple.find("logins").counters()).isEmpty();
+    assertThat(simple.find("jobs.started").counters()).containsExactly(kept);
+  }
+
+  @Test
+  void expiry_scopedToATagKey_removesOnlyMetersCarryingIt() {
+    CardinalityGuard scoped = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersTagged("visitor").build();
+    MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    scoped.bindTo(simple);
+    Counter kept = simple.counter("requests", "uri", "/a");
+    simple.counter("requests", "visitor", "v1");
+
+    clock.add(IDLE);
+    scoped.report();
+
+    assertThat(simple.find("requests").counters()).containsExactly(kept);
+  }
+
+  @Test
+  void expiry_scopedToANamePrefix_leavesOtherNames() {
+    CardinalityGuard scoped = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("cache.").build();
+    MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    scoped.bindTo(simple);
+    simple.counter("cache.gets", "key", "k1");
+    Counter kept = simple.counter("cachegets.total");
+
+    clock.add(IDLE);
+    scoped.report();
+
+    assertThat(simple.find("cache.gets").counters()).isEmpty();
+    assertThat(simple.find("cachegets.total").counters()).containsExactly(kept);
+  }
+
+  @Test
+  void expiry_ofTheOverflowMeter_letsItsFirstValueUnfoldOnceThereIsRoom() {
+    CardinalityGuard scoped = CardinalityGuard.builder().maxTagValues(1).expireIdleAfter(IDLE).build();
+    MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    scoped.bindTo(simple);
+    simple.counter("logins", "user", "a").increment();
+    simple.counter("logins", "user", "b").increment(); // creates the overflow meter; Micrometer caches b -> it
+    scoped.report();
+
+    clock.add(IDLE);
+    scoped.report();
+    simple.counter("logins", "user", "b").increment();
+
+    assertThat(simple.get("logins").tag("user", "b").counter().count()).isEqualTo(1.0);
   }
 }

@@ -32,10 +32,10 @@ class CardinalityGuardMemoryTest {
   void stateSize_afterAMillionDistinctValues_isBoundedByTheLimits() {
     churn(0, DISTINCT_VALUES);
 
-    // Live meters: the capped values, the overflow meter and the guard's own six; tag values: the
-    // cap, and the two values of the guard's own "limit" tag.
-    assertThat(guard.stateSize()).isLessThanOrEqualTo((MAX_TAG_VALUES + 1 + 6) + (MAX_TAG_VALUES + 2));
-    assertThat(registry.getMeters()).hasSize(MAX_TAG_VALUES + 1 + 6);
+    // Live meters: the capped values, the overflow meter and the guard's own seven; tag values: the
+    // cap, and the two values each of the guard's own "limit" and "reason" tags.
+    assertThat(guard.stateSize()).isLessThanOrEqualTo((MAX_TAG_VALUES + 1 + 7) + (MAX_TAG_VALUES + 4));
+    assertThat(registry.getMeters()).hasSize(MAX_TAG_VALUES + 1 + 7);
   }
 
   @Test

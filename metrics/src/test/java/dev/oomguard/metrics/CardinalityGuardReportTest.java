@@ -27,7 +27,7 @@ class CardinalityGuardReportTest {
 
     assertThat(guard.report().meterNames())
         .extracting(CardinalityReport.MeterName::name)
-        .startsWith("latency", "orders", CardinalityGuard.OVERFLOWS)
+        .startsWith("latency", "orders", CardinalityGuard.HISTOGRAMS_DROPPED, CardinalityGuard.OVERFLOWS)
         .endsWith("logins");
     assertThat(guard.report().meterNames().get(0).series()).isEqualTo(3 * 72);
   }

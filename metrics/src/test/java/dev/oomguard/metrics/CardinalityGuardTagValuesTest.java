@@ -195,4 +195,33 @@ class CardinalityGuardTagValuesTest {
         .map(id -> id.getTag(key))
         .collect(Collectors.toSet());
   }
+
+  @Test
+  void lookupPastTheCap_withOtherTagsVarying_landsOnTheOverflowMeterOfItsOwnTags() {
+    SimpleMeterRegistry simple = new SimpleMeterRegistry();
+    CardinalityGuard.builder().maxTagValues("logins", "user", 1).build().bindTo(simple);
+    simple.counter("logins", "user", "a", "region", "eu");
+    simple.counter("logins", "user", "a", "region", "us");
+
+    for (int i = 0; i < 10; i++) {
+      simple.counter("logins", "user", "u" + i, "region", i % 2 == 0 ? "eu" : "us").increment();
+    }
+
+    assertThat(simple.get("logins").tags("user", "OVERFLOW", "region", "eu").counter().count()).isEqualTo(5.0);
+    assertThat(simple.get("logins").tags("user", "OVERFLOW", "region", "us").counter().count()).isEqualTo(5.0);
+  }
+
+  @Test
+  void lookupPastTheCap_afterItsOverflowMeterWasRemoved_registersItAgain() {
+    SimpleMeterRegistry simple = new SimpleMeterRegistry();
+    CardinalityGuard.builder().maxTagValues(1).build().bindTo(simple);
+    simple.counter("logins", "user", "a");
+    simple.counter("logins", "user", "b").increment();
+    simple.counter("logins", "user", "c").increment();
+    simple.remove(simple.get("logins").tag("user", "OVERFLOW").counter());
+
+    simple.counter("logins", "user", "d").increment();
+
+    assertThat(simple.get("logins").tag("user", "OVERFLOW").counter().count()).isEqualTo(1.0);
+  }
 }

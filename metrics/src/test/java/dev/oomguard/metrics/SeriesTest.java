@@ -66,7 +66,7 @@ class SeriesTest {
         : DistributionSummary.builder("m").publishPercentileHistogram(config.isPercentileHistogram())
             .publishPercentiles(config.getPercentiles()).register(registry);
 
-    assertThat(Series.predicted(seen[0])).isEqualTo(Series.of(meter)).isEqualTo(Scrape.of(registry).series());
+    assertThat(Series.predicted(seen[0], true)).isEqualTo(Series.of(meter)).isEqualTo(Scrape.of(registry).series());
   }
 
   static Stream<Arguments> distributions() {

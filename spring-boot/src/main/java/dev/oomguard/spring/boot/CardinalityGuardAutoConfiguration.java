@@ -30,10 +30,11 @@ public final class CardinalityGuardAutoConfiguration {
     for (CardinalityGuardProperties.TagValuesCap cap : properties.getOverrides()) {
       builder.maxTagValues(cap.getMeterNamePrefix(), cap.getTagKey(), cap.getMaxValues());
     }
-    // One idle time for every meter; per-name scopes go here once the builder has them.
     if (properties.getExpireIdleAfter() != null) {
       builder.expireIdleAfter(properties.getExpireIdleAfter());
     }
+    properties.getExpireIdleMetersNamed().forEach(builder::expireIdleMetersNamed);
+    properties.getExpireIdleMetersTagged().forEach(builder::expireIdleMetersTagged);
     return new CardinalityGuardBinding(builder.build());
   }
 

@@ -24,8 +24,17 @@ public class CardinalityGuardProperties {
   /** The tag value that excess values are folded into. */
   private String overflowTagValue = "OVERFLOW";
 
-  /** Counters, timers and distribution summaries unused for this long are removed. Default: never. */
+  /**
+   * Counters, timers and distribution summaries in scope unused for this long are removed. In scope
+   * by default: meters of names whose tags ever folded into the overflow value. Default: never.
+   */
   private @Nullable Duration expireIdleAfter;
+
+  /** Meter name prefixes whose idle meters expire too ("" for every meter); needs expire-idle-after. */
+  private List<String> expireIdleMetersNamed = new ArrayList<>();
+
+  /** Tag keys whose meters expire too when idle; needs expire-idle-after. */
+  private List<String> expireIdleMetersTagged = new ArrayList<>();
 
   /** A cap for one tag key of the meters whose name starts with a prefix. */
   public static class TagValuesCap {
@@ -109,5 +118,21 @@ public class CardinalityGuardProperties {
 
   public void setExpireIdleAfter(@Nullable Duration expireIdleAfter) {
     this.expireIdleAfter = expireIdleAfter;
+  }
+
+  public List<String> getExpireIdleMetersNamed() {
+    return expireIdleMetersNamed;
+  }
+
+  public void setExpireIdleMetersNamed(List<String> expireIdleMetersNamed) {
+    this.expireIdleMetersNamed = expireIdleMetersNamed;
+  }
+
+  public List<String> getExpireIdleMetersTagged() {
+    return expireIdleMetersTagged;
+  }
+
+  public void setExpireIdleMetersTagged(List<String> expireIdleMetersTagged) {
+    this.expireIdleMetersTagged = expireIdleMetersTagged;
   }
 }

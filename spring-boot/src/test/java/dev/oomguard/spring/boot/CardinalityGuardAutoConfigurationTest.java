@@ -160,20 +160,33 @@ class CardinalityGuardAutoConfigurationTest {
   }
 
   @Test
-  void guard_expireIdleAfter_removesIdleMetersOnBootsClock() {
+  void guard_expireIdleAfterWithATagScope_removesIdleMetersInScopeOnBootsClock() {
     runner.withBean(Clock.class, MockClock::new)
-        .withPropertyValues("oomguard.metrics.cardinality.expire-idle-after=1m").run(context -> {
+        .withPropertyValues(
+            "oomguard.metrics.cardinality.expire-idle-after=1m",
+            "oomguard.metrics.cardinality.expire-idle-meters-tagged=id")
+        .run(context -> {
           MeterRegistry registry = context.getBean(MeterRegistry.class);
           MockClock clock = (MockClock) context.getBean(Clock.class);
           registry.counter("jobs", "id", "once").increment();
+          registry.counter("startups").increment(); // kept in a field by its code: out of scope
           CardinalityGuardBinding binding = context.getBean(CardinalityGuardBinding.class);
           for (int sweep = 0; sweep < 5 && registry.find("jobs").counter() != null; sweep++) {
             clock.add(Duration.ofSeconds(61));
             binding.report();
           }
           assertThat(registry.find("jobs").counter()).isNull();
+          assertThat(registry.find("startups").counter()).as("outside the scope").isNotNull();
           assertThat(binding.report().metersExpired()).isEqualTo(1);
         });
+  }
+
+  @Test
+  void guard_expireScopeWithoutExpireIdleAfter_failsAtStartUp() {
+    runner.withPropertyValues("oomguard.metrics.cardinality.expire-idle-meters-named=jobs").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("expireIdleAfter");
+    });
   }
 
   @Test
