@@ -92,20 +92,14 @@ public class CardinalityGuardBenchmark {
   static MeterRegistry newRegistry(String kind) {
     MeterRegistry meters = new SimpleMeterRegistry();
     switch (kind) {
-      case "unguarded":
-        break;
-      case "guarded":
-        CardinalityGuard.builder().maxTagValues(CAP).maxSeries(10_000).build().bindTo(meters);
-        break;
-      case "micrometer":
-        meters.config()
-            .meterFilter(MeterFilter.maximumAllowableTags("requests", "uri", CAP, MeterFilter.deny()))
-            .meterFilter(MeterFilter.maximumAllowableTags("lookups", "user", CAP, MeterFilter.deny()))
-            .meterFilter(MeterFilter.maximumAllowableTags("orders", "customer", 2 * NEW_VALUES, MeterFilter.deny()))
-            .meterFilter(MeterFilter.maximumAllowableMetrics(4 * NEW_VALUES));
-        break;
-      default:
-        throw new IllegalArgumentException("registry must be unguarded, guarded or micrometer, was " + kind);
+      case "unguarded" -> {}
+      case "guarded" -> CardinalityGuard.builder().maxTagValues(CAP).maxSeries(10_000).build().bindTo(meters);
+      case "micrometer" -> meters.config()
+          .meterFilter(MeterFilter.maximumAllowableTags("requests", "uri", CAP, MeterFilter.deny()))
+          .meterFilter(MeterFilter.maximumAllowableTags("lookups", "user", CAP, MeterFilter.deny()))
+          .meterFilter(MeterFilter.maximumAllowableTags("orders", "customer", 2 * NEW_VALUES, MeterFilter.deny()))
+          .meterFilter(MeterFilter.maximumAllowableMetrics(4 * NEW_VALUES));
+      default -> throw new IllegalArgumentException("registry must be unguarded, guarded or micrometer, was " + kind);
     }
     return meters;
   }

@@ -87,14 +87,11 @@ public class GzipCompressBenchmark {
 
   @Benchmark
   public byte[] compress() throws IOException {
-    switch (impl) {
-      case "oomguard":
-        return codec.compress(payload);
-      case "zlib":
-        return zlib(payload);
-      default:
-        return jdk(payload);
-    }
+    return switch (impl) {
+      case "oomguard" -> codec.compress(payload);
+      case "zlib" -> zlib(payload);
+      default -> jdk(payload);
+    };
   }
 
   private byte[] zlib(byte[] value) {

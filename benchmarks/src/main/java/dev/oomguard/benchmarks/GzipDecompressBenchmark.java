@@ -77,14 +77,11 @@ public class GzipDecompressBenchmark {
 
   @Benchmark
   public byte[] decompress() throws IOException, DataFormatException {
-    switch (impl) {
-      case "oomguard":
-        return codec.decompress(gzip);
-      case "zlib":
-        return zlib();
-      default:
-        return jdk(gzip);
-    }
+    return switch (impl) {
+      case "oomguard" -> codec.decompress(gzip);
+      case "zlib" -> zlib();
+      default -> jdk(gzip);
+    };
   }
 
   private byte[] zlib() throws DataFormatException {

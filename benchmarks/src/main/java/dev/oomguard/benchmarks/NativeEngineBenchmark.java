@@ -64,7 +64,6 @@ public class NativeEngineBenchmark {
   private byte[] gzip = new byte[0];
   private byte[] rawDeflate = new byte[0];
   private byte[] deflated = new byte[0];
-  private byte[] inflated = new byte[0];
   private final Deflater deflater = new Deflater(LEVEL, true);
   private final Inflater inflater = new Inflater(true);
   private final GzipCodec codec = GzipCodec.builder().level(LEVEL).build();
@@ -74,15 +73,9 @@ public class NativeEngineBenchmark {
   public void setUp() throws IOException, DataFormatException {
     payload = Payloads.json(size, 42);
     deflated = new byte[size + size / 8 + 1024];
-    inflated = new byte[size];
     switch (impl) {
-      case "jdk":
-      case "zlib":
-      case "codec":
-        break;
-      case "libdeflate":
-      case "libdeflate-critical":
-      case "libdeflate-copy":
+      case "jdk", "zlib", "codec" -> {}
+      case "libdeflate", "libdeflate-critical", "libdeflate-copy" -> {
         if (!LibdeflateBenchmarkAccess.isAvailable()) {
           throw new IllegalStateException("the libdeflate engine is unavailable: "
               + LibdeflateBenchmarkAccess.unavailableReason());
@@ -90,10 +83,9 @@ public class NativeEngineBenchmark {
         Transfer transfer = impl.equals("libdeflate") ? Transfer.AUTO
             : impl.equals("libdeflate-critical") ? Transfer.CRITICAL : Transfer.COPY;
         engine = new LibdeflateBenchmarkAccess(LEVEL, transfer);
-        break;
-      default:
-        throw new IllegalArgumentException("impl must be jdk, zlib, codec, libdeflate, libdeflate-critical or "
-            + "libdeflate-copy, was " + impl);
+      }
+      default -> throw new IllegalArgumentException("impl must be jdk, zlib, codec, libdeflate, libdeflate-critical or "
+          + "libdeflate-copy, was " + impl);
     }
     // Every decompressor reads the same stream: the JDK's gzip at level 6 (raw: its deflate part).
     gzip = GzipCompressBenchmark.jdk(payload);
@@ -119,30 +111,22 @@ public class NativeEngineBenchmark {
 
   @Benchmark
   public byte[] compress() throws IOException {
-    switch (impl) {
-      case "jdk":
-        return GzipCompressBenchmark.jdk(payload);
-      case "zlib":
-        return zlibCompress();
-      case "codec":
-        return codec.compress(payload);
-      default:
-        return engine().gzip(payload);
-    }
+    return switch (impl) {
+      case "jdk" -> GzipCompressBenchmark.jdk(payload);
+      case "zlib" -> zlibCompress();
+      case "codec" -> codec.compress(payload);
+      default -> engine().gzip(payload);
+    };
   }
 
   @Benchmark
   public byte[] decompress() throws IOException, DataFormatException {
-    switch (impl) {
-      case "jdk":
-        return jdkGunzip(gzip);
-      case "zlib":
-        return zlibDecompress();
-      case "codec":
-        return codec.decompress(gzip);
-      default:
-        return engine().gunzip(gzip);
-    }
+    return switch (impl) {
+      case "jdk" -> jdkGunzip(gzip);
+      case "zlib" -> zlibDecompress();
+      case "codec" -> codec.decompress(gzip);
+      default -> engine().gunzip(gzip);
+    };
   }
 
   private LibdeflateBenchmarkAccess engine() {

@@ -153,14 +153,10 @@ public final class CompressingOutputStream extends OutputStream {
 
   private void requireWritable() throws IOException {
     switch (state) {
-      case FINISHED:
-        throw new IOException("write after finish()");
-      case CLOSED:
-        throw new IOException("stream closed");
-      case FAILED:
-        throw new IOException("stream failed earlier", failure);
-      default:
-        break;
+      case FINISHED -> throw new IOException("write after finish()");
+      case CLOSED -> throw new IOException("stream closed");
+      case FAILED -> throw new IOException("stream failed earlier", failure);
+      default -> {}
     }
   }
 

@@ -178,20 +178,14 @@ final class Libdeflate {
    * or, for native memory exhaustion, throws the {@link OutOfMemoryError} itself.
    */
   static RuntimeException failure(long code, String operation) {
-    switch ((int) code) {
-      case BAD_BOUNDS:
-        return new IndexOutOfBoundsException(operation + ": offset or length outside its array");
-      case NO_HANDLE:
-        return new IllegalStateException(operation + ": no native handle");
-      case NO_MEMORY:
-        throw new OutOfMemoryError(operation + ": native memory exhausted");
-      case NO_ARRAY:
-        throw new OutOfMemoryError(operation + ": the JVM could not give the array to native code");
-      case BAD_ARGUMENT:
-        return new IllegalArgumentException(operation + ": bad level or mode");
-      default:
-        return new IllegalStateException(operation + ": unexpected native result " + code);
-    }
+    return switch ((int) code) {
+      case BAD_BOUNDS -> new IndexOutOfBoundsException(operation + ": offset or length outside its array");
+      case NO_HANDLE -> new IllegalStateException(operation + ": no native handle");
+      case NO_MEMORY -> throw new OutOfMemoryError(operation + ": native memory exhausted");
+      case NO_ARRAY -> throw new OutOfMemoryError(operation + ": the JVM could not give the array to native code");
+      case BAD_ARGUMENT -> new IllegalArgumentException(operation + ": bad level or mode");
+      default -> new IllegalStateException(operation + ": unexpected native result " + code);
+    };
   }
 
   // The shim's entry points (oomguard_deflate.c). Handles are native addresses; 0 means none.

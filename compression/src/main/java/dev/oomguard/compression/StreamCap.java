@@ -78,6 +78,8 @@ final class StreamCap {
   }
 
   /** Waits, the lock held, for a release or the end of a GC request; 0 waits without a timeout. */
+  // Every caller waits in a loop that checks the count again, so a spurious wake-up only loops.
+  @SuppressWarnings("WaitNotInLoop")
   private void await(long nanos) throws InterruptedIOException {
     try {
       if (nanos == 0) {

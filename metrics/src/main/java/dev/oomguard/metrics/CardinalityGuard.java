@@ -415,6 +415,8 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     }
 
     /**
+     * Builds the guard; it counts nothing until {@link CardinalityGuard#bindTo} binds it.
+     *
      * @throws IllegalStateException if an expiry scope was given without {@link #expireIdleAfter}
      */
     public CardinalityGuard build() {

@@ -70,10 +70,10 @@ final class Folding {
       }
       i++;
     }
-    if (capped == 0 || expected == null || i != expected.length) {
+    if (capped == 0 || expected == null || target == null || i != expected.length) {
       return null;
     }
-    if (Long.bitCount(capped) == 1) {
+    if (Long.bitCount(capped) == 1 && firstCapped != null) {
       meters.tagValuesFolded(firstCapped);
     } else {
       tellCapped(name, id, capped);

@@ -43,6 +43,8 @@ final class MeterNameState {
    */
   private volatile TagValues[] ordered = new TagValues[0];
 
+  // Identity first: code passes the same key constant on every lookup; the map answers the rest.
+  @SuppressWarnings("ReferenceEquality")
   @Nullable TagValues valuesOrNull(String key) {
     for (TagValues values : ordered) {
       if (values.key == key) {

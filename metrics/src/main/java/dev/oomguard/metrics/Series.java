@@ -22,14 +22,10 @@ final class Series {
 
   /** The fewest series a new meter of this type exports: what the budget reserves up front. */
   static int minimum(Meter.Type type) {
-    switch (type) {
-      case TIMER:
-      case DISTRIBUTION_SUMMARY:
-      case LONG_TASK_TIMER:
-        return DISTRIBUTION_BASE;
-      default:
-        return 1;
-    }
+    return switch (type) {
+      case TIMER, DISTRIBUTION_SUMMARY, LONG_TASK_TIMER -> DISTRIBUTION_BASE;
+      default -> 1;
+    };
   }
 
   /**
@@ -59,8 +55,7 @@ final class Series {
 
   /** True if a registered meter exports histogram buckets. */
   static boolean hasBuckets(Meter meter) {
-    return meter instanceof HistogramSupport
-        && ((HistogramSupport) meter).takeSnapshot().histogramCounts().length > 0;
+    return meter instanceof HistogramSupport histogram && histogram.takeSnapshot().histogramCounts().length > 0;
   }
 
   /** What a registered meter exports. */
@@ -69,8 +64,8 @@ final class Series {
       // Client-side percentile gauges of another meter, which counted them already.
       return 0;
     }
-    if (meter instanceof HistogramSupport) {
-      HistogramSnapshot snapshot = ((HistogramSupport) meter).takeSnapshot();
+    if (meter instanceof HistogramSupport histogram) {
+      HistogramSnapshot snapshot = histogram.takeSnapshot();
       int finite = 0;
       for (CountAtBucket bucket : snapshot.histogramCounts()) {
         if (Double.isFinite(bucket.bucket())) {
@@ -82,16 +77,15 @@ final class Series {
     if (meter instanceof FunctionTimer) {
       return 2;
     }
-    switch (meter.getId().getType()) {
-      case COUNTER:
-      case GAUGE:
-        return 1;
-      default:
+    return switch (meter.getId().getType()) {
+      case COUNTER, GAUGE -> 1;
+      default -> {
         int measurements = 0;
         for (Measurement ignored : meter.measure()) {
           measurements++;
         }
-        return Math.max(1, measurements);
-    }
+        yield Math.max(1, measurements);
+      }
+    };
   }
 }

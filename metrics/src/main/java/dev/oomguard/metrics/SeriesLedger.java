@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * meter added on the thread that reserved is the one reserved for, and a meter added without a
  * reservation (registered before the guard, synthetic, or after a release) is counted as it is.
  */
+// The counts are written only under the lock; volatile so that lookups read them without it. Ids
+// are compared by identity before equals: the usual view is the registered id itself.
+@SuppressWarnings({"NonAtomicVolatileUpdate", "ReferenceEquality"})
 final class SeriesLedger {
   final ReentrantLock lock = new ReentrantLock();
   private final int maxSeries;
@@ -61,7 +64,7 @@ final class SeriesLedger {
 
   /** True if a live meter has this registered id or this id from the guard. Under the lock. */
   boolean isKnown(Meter.Id id) {
-    return live.containsKey(id) || !views.isEmpty() && views.containsKey(id);
+    return live.containsKey(id) || (!views.isEmpty() && views.containsKey(id));
   }
 
   /** The live meter with this registered id or this id from the guard, or null. Under the lock. */
@@ -247,9 +250,10 @@ final class SeriesLedger {
       if (n < slots.length) {
         slots = Arrays.copyOf(slots, n);
       }
-      boolean configured = configuredCounts && reservation != null && reservation.configuredSeries > 0;
-      int series = configured ? reservation.configuredSeries : Series.of(meter);
-      boolean histogram = configured ? reservation.configuredHistogram : Series.hasBuckets(meter);
+      Reservation configured =
+          configuredCounts && reservation != null && reservation.configuredSeries > 0 ? reservation : null;
+      int series = configured != null ? configured.configuredSeries : Series.of(meter);
+      boolean histogram = configured != null ? configured.configuredHistogram : Series.hasBuckets(meter);
       boolean overflow = reservation != null ? reservation.overflow : hasOverflowValue(view);
       TrackedMeter tracked = new TrackedMeter(meter, view, name, series, histogram, overflow, slots, nowNanos);
       live.put(id, tracked);

@@ -121,8 +121,8 @@ final class Shaping {
 
   /** Prometheus, alone or as a composite's child, exports one shape per meter name. */
   static boolean needsUniformShape(MeterRegistry registry) {
-    if (registry instanceof CompositeMeterRegistry) {
-      for (MeterRegistry child : ((CompositeMeterRegistry) registry).getRegistries()) {
+    if (registry instanceof CompositeMeterRegistry composite) {
+      for (MeterRegistry child : composite.getRegistries()) {
         if (needsUniformShape(child)) {
           return true;
         }

@@ -67,14 +67,14 @@ final class TrackedMeter {
   }
 
   private static double value(@Nullable Meter meter) {
-    if (meter instanceof Counter) {
-      return ((Counter) meter).count();
+    if (meter instanceof Counter counter) {
+      return counter.count();
     }
-    if (meter instanceof Timer) {
-      return ((Timer) meter).count();
+    if (meter instanceof Timer timer) {
+      return timer.count();
     }
-    if (meter instanceof DistributionSummary) {
-      return ((DistributionSummary) meter).count();
+    if (meter instanceof DistributionSummary summary) {
+      return summary.count();
     }
     return Double.NaN;
   }

@@ -47,6 +47,7 @@ final class FloodWorkload {
 
   private static final byte[] TEMPLATE = template();
   private static final LongAdder HANDLED = new LongAdder();
+  @SuppressWarnings("UnusedVariable") // written so that the JIT cannot drop the work behind it
   private static volatile long sink;
 
   private FloodWorkload() {}
@@ -114,16 +115,16 @@ final class FloodWorkload {
         }
         Probe.print("handledWhenSubmitted", HANDLED.sum());
         // The spilled events come back through the replay: wait until they are all handled.
-        long toHandle = results.get(SubmitResult.ACCEPTED) + results.get(SubmitResult.SPILLED);
+        long toHandle = results.getOrDefault(SubmitResult.ACCEPTED, 0L) + results.getOrDefault(SubmitResult.SPILLED, 0L);
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (HANDLED.sum() < toHandle && System.nanoTime() < deadline) {
           Thread.sleep(50);
         }
       }
-      Probe.print("accepted", results.get(SubmitResult.ACCEPTED));
-      Probe.print("spilled", results.get(SubmitResult.SPILLED));
-      Probe.print("rejected", results.get(SubmitResult.REJECTED));
-      Probe.print("expired", results.get(SubmitResult.EXPIRED));
+      Probe.print("accepted", results.getOrDefault(SubmitResult.ACCEPTED, 0L));
+      Probe.print("spilled", results.getOrDefault(SubmitResult.SPILLED, 0L));
+      Probe.print("rejected", results.getOrDefault(SubmitResult.REJECTED, 0L));
+      Probe.print("expired", results.getOrDefault(SubmitResult.EXPIRED, 0L));
       Probe.print("leftInRedis", store.size());
     } finally {
       client.shutdown();

@@ -67,7 +67,7 @@ record Fork(int exitCode, boolean timedOut, long millis, String output, Map<Stri
   /** The last value of each key: progress lines repeat. */
   private static Map<String, String> parse(String output) {
     Map<String, String> values = new LinkedHashMap<>();
-    for (String line : output.split("\n")) {
+    for (String line : output.lines().toList()) {
       int eq = line.indexOf('=');
       if (eq > 0 && line.substring(0, eq).matches("[A-Za-z.]+")) {
         values.put(line.substring(0, eq), line.substring(eq + 1).trim());

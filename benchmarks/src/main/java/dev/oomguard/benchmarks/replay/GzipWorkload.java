@@ -19,6 +19,7 @@ final class GzipWorkload {
   private static final int WARMUP_OPS = 500;
   private static final byte[] VALUE = value(4 * 1024);
   /** The application's failure after finish(): shared and stackless, so it costs no heap. */
+  @SuppressWarnings("StaticAssignmentOfThrowable") // stackless and never thrown anywhere else
   private static final IOException AFTER_FINISH = new StacklessIOException("the write to Redis failed");
 
   private GzipWorkload() {}

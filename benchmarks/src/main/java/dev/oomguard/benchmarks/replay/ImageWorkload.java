@@ -28,6 +28,7 @@ final class ImageWorkload {
 
   private static final LongAdder SERVED = new LongAdder();
   private static final LongAdder FAILED = new LongAdder();
+  @SuppressWarnings("UnusedVariable") // written so that the JIT cannot drop the work behind it
   private static volatile long sink;
 
   private ImageWorkload() {}

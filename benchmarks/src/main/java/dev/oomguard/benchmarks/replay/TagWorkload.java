@@ -38,7 +38,7 @@ final class TagWorkload {
     Probe.print("millis", (System.nanoTime() - start) / 1_000_000);
     long series = 0;
     double requests = 0;
-    for (String line : scrape.split("\n")) {
+    for (String line : scrape.lines().toList()) {
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }

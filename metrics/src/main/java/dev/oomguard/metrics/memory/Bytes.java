@@ -20,13 +20,13 @@ final class Bytes {
     long unit = 1;
     String digits = trimmed;
     if (!trimmed.isEmpty()) {
-      switch (trimmed.charAt(trimmed.length() - 1)) {
-        case 'k': unit = KIB; break;
-        case 'm': unit = MIB; break;
-        case 'g': unit = GIB; break;
-        case 't': unit = 1024 * GIB; break;
-        default: break;
-      }
+      unit = switch (trimmed.charAt(trimmed.length() - 1)) {
+        case 'k' -> KIB;
+        case 'm' -> MIB;
+        case 'g' -> GIB;
+        case 't' -> 1024 * GIB;
+        default -> 1;
+      };
       if (unit != 1) {
         digits = trimmed.substring(0, trimmed.length() - 1);
       }

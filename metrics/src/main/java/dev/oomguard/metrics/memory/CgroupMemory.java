@@ -121,7 +121,7 @@ final class CgroupMemory {
   /** A {@code key value} line of v1's {@code memory.stat}. */
   private static OptionalLong statField(Path file, String key) {
     for (String line : LinuxMemory.readLines(file)) {
-      String[] fields = line.trim().split("\\s+");
+      String[] fields = line.trim().split("\\s+", -1);
       if (fields.length == 2 && fields[0].equals(key)) {
         try {
           return OptionalLong.of(Long.parseLong(fields[1]));

@@ -89,7 +89,7 @@ final class LinuxMemory {
       if (colon < 0 || !line.substring(0, colon).trim().equals(key)) {
         continue;
       }
-      String[] parts = line.substring(colon + 1).trim().split("\\s+");
+      String[] parts = line.substring(colon + 1).trim().split("\\s+", -1);
       try {
         long number = Long.parseLong(parts[0]);
         boolean kib = parts.length > 1 && parts[1].equalsIgnoreCase("kB");

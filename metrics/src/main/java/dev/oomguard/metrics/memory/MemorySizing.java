@@ -225,11 +225,11 @@ public final class MemorySizing {
   }
 
   static long gcBytes(String gc, long maxHeap) {
-    switch (gc) {
-      case "Serial": return Bytes.MIB + maxHeap / 200;
-      case "Parallel": return 10 * Bytes.MIB + maxHeap / 25;
-      default: return 36 * Bytes.MIB + maxHeap / 25; // G1, and as much for ZGC, Shenandoah and others
-    }
+    return switch (gc) {
+      case "Serial" -> Bytes.MIB + maxHeap / 200;
+      case "Parallel" -> 10 * Bytes.MIB + maxHeap / 25;
+      default -> 36 * Bytes.MIB + maxHeap / 25; // G1, and as much for ZGC, Shenandoah and others
+    };
   }
 
   /** The OS MBean's {@code TotalPhysicalMemorySize}, read by name (no {@code com.sun.management}). */
@@ -324,17 +324,14 @@ public final class MemorySizing {
       long limit = limitBytes.getAsLong();
       String of = " the " + Bytes.mib(limit) + " limit (" + limitSource + ")";
       String keep = percent(minHeadroom);
-      switch (verdict) {
-        case FITS:
-          return sum + " leaves " + Bytes.mib(headroomBytes()) + " (" + percent((double) headroomBytes() / limit)
-              + ") of" + of + ": it fits";
-        case TIGHT:
-          return sum + " leaves " + Bytes.mib(headroomBytes()) + " (" + percent((double) headroomBytes() / limit)
-              + ") of" + of + ", under the " + keep + " to keep free: " + remedy();
-        default:
-          return sum + " is " + Bytes.mib(-headroomBytes()) + " over" + of
-              + ": the OOM killer can end the process before the heap is full; " + remedy();
-      }
+      return switch (verdict) {
+        case FITS -> sum + " leaves " + Bytes.mib(headroomBytes()) + " (" + percent((double) headroomBytes() / limit)
+            + ") of" + of + ": it fits";
+        case TIGHT -> sum + " leaves " + Bytes.mib(headroomBytes()) + " (" + percent((double) headroomBytes() / limit)
+            + ") of" + of + ", under the " + keep + " to keep free: " + remedy();
+        default -> sum + " is " + Bytes.mib(-headroomBytes()) + " over" + of
+            + ": the OOM killer can end the process before the heap is full; " + remedy();
+      };
     }
 
     private String remedy() {

@@ -90,11 +90,11 @@ final class NmtSummary {
 
   private static long bytes(String number, String unit) {
     long value = Long.parseLong(number);
-    switch (unit == null ? "B" : unit.toUpperCase(Locale.ROOT)) {
-      case "KB": return value * Bytes.KIB;
-      case "MB": return value * Bytes.MIB;
-      case "GB": return value * Bytes.GIB;
-      default: return value;
-    }
+    return switch (unit == null ? "B" : unit.toUpperCase(Locale.ROOT)) {
+      case "KB" -> value * Bytes.KIB;
+      case "MB" -> value * Bytes.MIB;
+      case "GB" -> value * Bytes.GIB;
+      default -> value;
+    };
   }
 }

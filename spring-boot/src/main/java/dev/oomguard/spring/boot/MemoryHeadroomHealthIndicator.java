@@ -54,8 +54,9 @@ final class MemoryHeadroomHealthIndicator implements HealthIndicator {
     return gauge == null ? Double.NaN : gauge.value();
   }
 
-  private @Nullable String source() {
+  private String source() {
     Gauge gauge = readings.find("process.memory.limit").gauge();
-    return gauge == null ? null : gauge.getId().getTag("source");
+    String source = gauge == null ? null : gauge.getId().getTag("source");
+    return source == null ? "unknown" : source;
   }
 }

@@ -19,6 +19,9 @@ final class PairSerializer implements RedisSerializer<Object> {
   }
 
   @Override
+  // RedisSerializer declares byte @Nullable [] too; NullAway does not read a type-use annotation on
+  // an array from a library's class file, so it takes the superclass's return as non-null.
+  @SuppressWarnings("NullAway")
   public byte @Nullable [] serialize(@Nullable Object value) throws SerializationException {
     if (value == null) {
       return null;
