@@ -18,7 +18,7 @@ public final class TaskRejectedException extends RejectedExecutionException {
   /** Set by the executor that counted this rejection, so that a policy rethrowing it is not counted twice. */
   transient boolean counted;
 
-  public TaskRejectedException(String executorName, int queueSize, int queueCapacity, boolean shutdown) {
+  TaskRejectedException(String executorName, int queueSize, int queueCapacity, boolean shutdown) {
     super((String) null);
     this.executorName = executorName;
     this.queueSize = queueSize;

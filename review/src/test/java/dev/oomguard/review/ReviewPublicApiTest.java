@@ -1,0 +1,5 @@
+package dev.oomguard.review;
+
+import dev.oomguard.testsupport.PublicApiContract;
+
+class ReviewPublicApiTest extends PublicApiContract {}
