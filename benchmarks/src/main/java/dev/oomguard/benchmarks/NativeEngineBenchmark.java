@@ -33,9 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link GzipCompressBenchmark} and {@link GzipDecompressBenchmark};
  *   <li>{@code zlib}: one pooled raw {@code Deflater} / {@code Inflater}, reset per call, no gzip
  *       framing or CRC: the floor for any codec on the JDK's zlib;
- *   <li>{@code codec}: {@link GzipCodec} as it is today (on the JDK's zlib);
- *   <li>{@code libdeflate}: the engine, framed as gzip with CRC32 and ISIZE the way the codec will
- *       use it: compress into an exact-size array made by the shim (no critical region),
+ *   <li>{@code codec}: {@link GzipCodec} on the JDK's zlib ({@code engine(JDK)});
+ *   <li>{@code codec-libdeflate}: {@link GzipCodec} on libdeflate ({@code engine(LIBDEFLATE)});
+ *   <li>{@code libdeflate}: the engine's handles alone, framed as gzip with CRC32 and ISIZE as the
+ *       codec does: compress into an exact-size array made by the shim (no critical region),
  *       decompress pinned up to 1 MiB and copied above;
  *   <li>{@code libdeflate-critical} / {@code libdeflate-copy}: the engine forced to pin the arrays,
  *       or to copy them through native memory, to measure what the copy costs.
@@ -54,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class NativeEngineBenchmark {
   static final int LEVEL = 6;
 
-  @Param({"jdk", "zlib", "codec", "libdeflate", "libdeflate-critical", "libdeflate-copy"})
+  @Param({"jdk", "zlib", "codec", "codec-libdeflate", "libdeflate", "libdeflate-critical", "libdeflate-copy"})
   String impl = "";
 
   @Param({"1024", "16384", "262144", "1048576"})
@@ -67,7 +68,8 @@ public class NativeEngineBenchmark {
   private byte[] inflated = new byte[0];
   private final Deflater deflater = new Deflater(LEVEL, true);
   private final Inflater inflater = new Inflater(true);
-  private final GzipCodec codec = GzipCodec.builder().level(LEVEL).build();
+  private final GzipCodec codec = GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.JDK).build();
+  private @Nullable GzipCodec codecOnLibdeflate;
   private @Nullable LibdeflateBenchmarkAccess engine;
 
   @Setup(Level.Trial)
@@ -79,6 +81,9 @@ public class NativeEngineBenchmark {
       case "jdk":
       case "zlib":
       case "codec":
+        break;
+      case "codec-libdeflate":
+        codecOnLibdeflate = GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.LIBDEFLATE).build();
         break;
       case "libdeflate":
       case "libdeflate-critical":
@@ -92,7 +97,7 @@ public class NativeEngineBenchmark {
         engine = new LibdeflateBenchmarkAccess(LEVEL, transfer);
         break;
       default:
-        throw new IllegalArgumentException("impl must be jdk, zlib, codec, libdeflate, libdeflate-critical or "
+        throw new IllegalArgumentException("impl must be jdk, zlib, codec, codec-libdeflate, libdeflate, libdeflate-critical or "
             + "libdeflate-copy, was " + impl);
     }
     // Every decompressor reads the same stream: the JDK's gzip at level 6 (raw: its deflate part).
@@ -110,6 +115,9 @@ public class NativeEngineBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     codec.close();
+    if (codecOnLibdeflate != null) {
+      codecOnLibdeflate.close();
+    }
     deflater.end();
     inflater.end();
     if (engine != null) {
@@ -126,6 +134,8 @@ public class NativeEngineBenchmark {
         return zlibCompress();
       case "codec":
         return codec.compress(payload);
+      case "codec-libdeflate":
+        return codecOnLibdeflate().compress(payload);
       default:
         return engine().gzip(payload);
     }
@@ -140,9 +150,19 @@ public class NativeEngineBenchmark {
         return zlibDecompress();
       case "codec":
         return codec.decompress(gzip);
+      case "codec-libdeflate":
+        return codecOnLibdeflate().decompress(gzip);
       default:
         return engine().gunzip(gzip);
     }
+  }
+
+  private GzipCodec codecOnLibdeflate() {
+    GzipCodec built = codecOnLibdeflate;
+    if (built == null) {
+      throw new IllegalStateException("no libdeflate codec for " + impl);
+    }
+    return built;
   }
 
   private LibdeflateBenchmarkAccess engine() {
