@@ -86,7 +86,9 @@ class LibdeflateLeakTest {
   }
 
   private static ForkedJvm.Result run(String mode, int ops, int warmup) {
-    return ForkedJvm.run(FORK_OPTIONS, LibdeflateLeakWorkload.class, mode, String.valueOf(ops),
+    ForkedJvm.Result result = ForkedJvm.run(FORK_OPTIONS, LibdeflateLeakWorkload.class, mode, String.valueOf(ops),
         String.valueOf(THREADS), String.valueOf(warmup)).exitedNormally();
+    System.out.println("LibdeflateLeakTest, forked " + mode + ": " + result.output().replace('\n', ' '));
+    return result;
   }
 }
