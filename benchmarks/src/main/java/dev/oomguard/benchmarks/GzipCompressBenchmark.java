@@ -10,6 +10,7 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Compressing one JSON-like value into a gzip {@code byte[]} at level 6: {@code impl=jdk} is a
  * careful user's code, a new {@code GZIPOutputStream} per value (the JDK's default level is 6)
  * into a {@code ByteArrayOutputStream} presized for 4:1, closed by try-with-resources, then
- * {@code toByteArray()}; {@code impl=oomguard} is
+ * {@code toByteArray()}; {@code impl=oomguard} is (on the JDK's zlib; {@code oomguard-libdeflate} the same on libdeflate)
  * {@link GzipCodec#compress(byte[])} on one codec shared by every call, as an application holds it.
  * Single-threaded, so the codec's pool always has a warm deflater to lend. {@code impl=zlib} is the
  * floor for any codec on the JDK's zlib, not a usable one: one raw {@code Deflater} reset per call,
@@ -48,21 +49,25 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GzipCompressBenchmark {
   static final int LEVEL = 6;
 
-  @Param({"jdk", "oomguard", "zlib"})
+  @Param({"jdk", "oomguard", "oomguard-libdeflate", "zlib"})
   String impl = "";
 
   @Param({"1024", "16384", "262144", "1048576"})
   int size;
 
   private byte[] payload = new byte[0];
-  private final GzipCodec codec = GzipCodec.builder().level(LEVEL).build();
+  private @Nullable GzipCodec codec;
+  private final int level = LEVEL;
   private final Deflater deflater = new Deflater(LEVEL, true);
   private byte[] deflated = new byte[0];
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, DataFormatException {
-    if (!impl.equals("jdk") && !impl.equals("oomguard") && !impl.equals("zlib")) {
-      throw new IllegalArgumentException("impl must be jdk, oomguard or zlib, was " + impl);
+    if (impl.startsWith("oomguard")) {
+      codec = GzipCodec.builder().level(level)
+          .engine(impl.equals("oomguard") ? GzipCodec.Engine.JDK : GzipCodec.Engine.LIBDEFLATE).build();
+    } else if (!impl.equals("jdk") && !impl.equals("zlib")) {
+      throw new IllegalArgumentException("impl must be jdk, oomguard, oomguard-libdeflate or zlib, was " + impl);
     }
     payload = Payloads.json(size, 42);
     deflated = new byte[size + size / 8 + 1024];
@@ -81,14 +86,16 @@ public class GzipCompressBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    codec.close();
+    if (codec != null) {
+      codec.close();
+    }
     deflater.end();
   }
 
   @Benchmark
   public byte[] compress() throws IOException {
     return switch (impl) {
-      case "oomguard" -> codec.compress(payload);
+      case "oomguard", "oomguard-libdeflate" -> codec().compress(payload);
       case "zlib" -> zlib(payload);
       default -> jdk(payload);
     };
@@ -103,6 +110,14 @@ public class GzipCompressBenchmark {
       length += deflater.deflate(deflated, length, deflated.length - length);
     }
     return Arrays.copyOf(deflated, length);
+  }
+
+  private GzipCodec codec() {
+    GzipCodec built = codec;
+    if (built == null) {
+      throw new IllegalStateException("no codec for " + impl);
+    }
+    return built;
   }
 
   /** What a careful service writes without oomguard. */

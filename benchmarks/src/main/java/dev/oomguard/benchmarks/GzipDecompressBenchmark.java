@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Decompressing one gzip {@code byte[]} (a JSON-like value that {@code GZIPOutputStream}
  * compressed at level 6, the same bytes for both) back into a {@code byte[]}: {@code impl=jdk} is
  * a careful user's {@code new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes()},
- * closed by try-with-resources; {@code impl=oomguard} is {@link GzipCodec#decompress(byte[])} on
+ * closed by try-with-resources; {@code impl=oomguard} is (on the JDK's zlib; {@code oomguard-libdeflate} the same on libdeflate) {@link GzipCodec#decompress(byte[])} on
  * one codec shared by every call. Single-threaded, so the codec's pool always has a warm inflater.
  * {@code impl=zlib} is the floor for any codec on the JDK's zlib, not a usable one: one raw
  * {@code Inflater} reset per call, given the deflate data without the gzip header and trailer,
@@ -44,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @Threads(1)
 public class GzipDecompressBenchmark {
-  @Param({"jdk", "oomguard", "zlib"})
+  @Param({"jdk", "oomguard", "oomguard-libdeflate", "zlib"})
   String impl = "";
 
   @Param({"1024", "16384", "262144", "1048576"})
@@ -53,13 +54,17 @@ public class GzipDecompressBenchmark {
   private byte[] gzip = new byte[0];
   /** The deflate data inside {@link #gzip}: GZIPOutputStream writes a 10-byte header and an 8-byte trailer. */
   private byte[] deflated = new byte[0];
-  private final GzipCodec codec = GzipCodec.builder().level(GzipCompressBenchmark.LEVEL).build();
+  private @Nullable GzipCodec codec;
+  private final int level = GzipCompressBenchmark.LEVEL;
   private final Inflater inflater = new Inflater(true);
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, DataFormatException {
-    if (!impl.equals("jdk") && !impl.equals("oomguard") && !impl.equals("zlib")) {
-      throw new IllegalArgumentException("impl must be jdk, oomguard or zlib, was " + impl);
+    if (impl.startsWith("oomguard")) {
+      codec = GzipCodec.builder().level(level)
+          .engine(impl.equals("oomguard") ? GzipCodec.Engine.JDK : GzipCodec.Engine.LIBDEFLATE).build();
+    } else if (!impl.equals("jdk") && !impl.equals("zlib")) {
+      throw new IllegalArgumentException("impl must be jdk, oomguard, oomguard-libdeflate or zlib, was " + impl);
     }
     byte[] payload = Payloads.json(size, 42);
     gzip = GzipCompressBenchmark.jdk(payload);
@@ -71,14 +76,16 @@ public class GzipDecompressBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    codec.close();
+    if (codec != null) {
+      codec.close();
+    }
     inflater.end();
   }
 
   @Benchmark
   public byte[] decompress() throws IOException, DataFormatException {
     return switch (impl) {
-      case "oomguard" -> codec.decompress(gzip);
+      case "oomguard", "oomguard-libdeflate" -> codec().decompress(gzip);
       case "zlib" -> zlib();
       default -> jdk(gzip);
     };
@@ -106,6 +113,14 @@ public class GzipDecompressBenchmark {
     } finally {
       inflater.end();
     }
+  }
+
+  private GzipCodec codec() {
+    GzipCodec built = codec;
+    if (built == null) {
+      throw new IllegalStateException("no codec for " + impl);
+    }
+    return built;
   }
 
   /** What a careful service writes without oomguard. */

@@ -33,9 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link GzipCompressBenchmark} and {@link GzipDecompressBenchmark};
  *   <li>{@code zlib}: one pooled raw {@code Deflater} / {@code Inflater}, reset per call, no gzip
  *       framing or CRC: the floor for any codec on the JDK's zlib;
- *   <li>{@code codec}: {@link GzipCodec} as it is today (on the JDK's zlib);
- *   <li>{@code libdeflate}: the engine, framed as gzip with CRC32 and ISIZE the way the codec will
- *       use it: compress into an exact-size array made by the shim (no critical region),
+ *   <li>{@code codec}: {@link GzipCodec} on the JDK's zlib ({@code engine(JDK)});
+ *   <li>{@code codec-libdeflate}: {@link GzipCodec} on libdeflate ({@code engine(LIBDEFLATE)});
+ *   <li>{@code libdeflate}: the engine's handles alone, framed as gzip with CRC32 and ISIZE as the
+ *       codec does: compress into an exact-size array made by the shim (no critical region),
  *       decompress pinned up to 1 MiB and copied above;
  *   <li>{@code libdeflate-critical} / {@code libdeflate-copy}: the engine forced to pin the arrays,
  *       or to copy them through native memory, to measure what the copy costs.
@@ -54,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class NativeEngineBenchmark {
   static final int LEVEL = 6;
 
-  @Param({"jdk", "zlib", "codec", "libdeflate", "libdeflate-critical", "libdeflate-copy"})
+  @Param({"jdk", "zlib", "codec", "codec-libdeflate", "libdeflate", "libdeflate-critical", "libdeflate-copy"})
   String impl = "";
 
   @Param({"1024", "16384", "262144", "1048576"})
@@ -66,7 +67,8 @@ public class NativeEngineBenchmark {
   private byte[] deflated = new byte[0];
   private final Deflater deflater = new Deflater(LEVEL, true);
   private final Inflater inflater = new Inflater(true);
-  private final GzipCodec codec = GzipCodec.builder().level(LEVEL).build();
+  private final GzipCodec codec = GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.JDK).build();
+  private @Nullable GzipCodec codecOnLibdeflate;
   private @Nullable LibdeflateBenchmarkAccess engine;
 
   @Setup(Level.Trial)
@@ -75,6 +77,8 @@ public class NativeEngineBenchmark {
     deflated = new byte[size + size / 8 + 1024];
     switch (impl) {
       case "jdk", "zlib", "codec" -> {}
+      case "codec-libdeflate" ->
+          codecOnLibdeflate = GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.LIBDEFLATE).build();
       case "libdeflate", "libdeflate-critical", "libdeflate-copy" -> {
         if (!LibdeflateBenchmarkAccess.isAvailable()) {
           throw new IllegalStateException("the libdeflate engine is unavailable: "
@@ -84,8 +88,8 @@ public class NativeEngineBenchmark {
             : impl.equals("libdeflate-critical") ? Transfer.CRITICAL : Transfer.COPY;
         engine = new LibdeflateBenchmarkAccess(LEVEL, transfer);
       }
-      default -> throw new IllegalArgumentException("impl must be jdk, zlib, codec, libdeflate, libdeflate-critical or "
-          + "libdeflate-copy, was " + impl);
+      default -> throw new IllegalArgumentException("impl must be jdk, zlib, codec, codec-libdeflate, libdeflate, "
+          + "libdeflate-critical or libdeflate-copy, was " + impl);
     }
     // Every decompressor reads the same stream: the JDK's gzip at level 6 (raw: its deflate part).
     gzip = GzipCompressBenchmark.jdk(payload);
@@ -102,6 +106,9 @@ public class NativeEngineBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     codec.close();
+    if (codecOnLibdeflate != null) {
+      codecOnLibdeflate.close();
+    }
     deflater.end();
     inflater.end();
     if (engine != null) {
@@ -115,6 +122,7 @@ public class NativeEngineBenchmark {
       case "jdk" -> GzipCompressBenchmark.jdk(payload);
       case "zlib" -> zlibCompress();
       case "codec" -> codec.compress(payload);
+      case "codec-libdeflate" -> codecOnLibdeflate().compress(payload);
       default -> engine().gzip(payload);
     };
   }
@@ -125,8 +133,17 @@ public class NativeEngineBenchmark {
       case "jdk" -> jdkGunzip(gzip);
       case "zlib" -> zlibDecompress();
       case "codec" -> codec.decompress(gzip);
+      case "codec-libdeflate" -> codecOnLibdeflate().decompress(gzip);
       default -> engine().gunzip(gzip);
     };
+  }
+
+  private GzipCodec codecOnLibdeflate() {
+    GzipCodec built = codecOnLibdeflate;
+    if (built == null) {
+      throw new IllegalStateException("no libdeflate codec for " + impl);
+    }
+    return built;
   }
 
   private LibdeflateBenchmarkAccess engine() {

@@ -17,7 +17,7 @@ import java.util.Locale;
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.oomguard.benchmarks.NativeEngineCpuTime [rounds]}
  */
 public final class NativeEngineCpuTime {
-  private static final String[] IMPLS = {"jdk", "zlib", "codec", "libdeflate", "libdeflate-critical", "libdeflate-copy"};
+  private static final String[] IMPLS = {"jdk", "zlib", "codec", "codec-libdeflate", "libdeflate"};
   private static final int[] SIZES = {1024, 16384, 262144, 1048576};
   /** CPU time per implementation per round. */
   private static final long ROUND_NANOS = 40_000_000;
@@ -27,8 +27,8 @@ public final class NativeEngineCpuTime {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-    System.out.println("| size | operation | " + String.join(" | ", IMPLS) + " | libdeflate / jdk | libdeflate / zlib floor |");
-    System.out.println("|---:|---|" + "---:|".repeat(IMPLS.length + 2));
+    System.out.println("| size | operation | " + String.join(" | ", IMPLS) + " | codec-libdeflate / jdk | codec-libdeflate / zlib floor | codec / zlib floor |");
+    System.out.println("|---:|---|" + "---:|".repeat(IMPLS.length + 3));
     for (String operation : new String[] {"compress", "decompress"}) {
       for (int size : SIZES) {
         List<NativeEngineBenchmark> states = new ArrayList<>();
@@ -56,7 +56,8 @@ public final class NativeEngineCpuTime {
           medians[i] = sorted[rounds / 2];
           row.append(String.format(Locale.ROOT, " %,.0f |", medians[i]));
         }
-        row.append(String.format(Locale.ROOT, " %.2f | %.2f |", medians[3] / medians[0], medians[3] / medians[1]));
+        row.append(String.format(Locale.ROOT, " %.2f | %.2f | %.2f |", medians[3] / medians[0], medians[3] / medians[1],
+            medians[2] / medians[1]));
         System.out.println(row);
         states.forEach(NativeEngineBenchmark::tearDown);
       }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,6 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>{@code
  * new GzipCodecMetrics(codec, Tags.of("codec", "redis")).bindTo(registry);
  * }</pre>
+ *
+ * <p>Every meter carries {@code engine} ({@code libdeflate} or {@code jdk}): the engine of the
+ * byte-array calls, fixed when the codec is built, so it adds no series; it shows which hosts fell
+ * back to the JDK (a failed native load) and splits throughput by engine. Streams always run on
+ * the JDK's zlib whatever the tag says.
  *
  * <p>{@code gzip.native.handles{state=in.use}} climbing and staying up while traffic is flat is the
  * signature of the leak this codec exists to prevent; here it comes back down.
@@ -30,7 +36,7 @@ public final class GzipCodecMetrics implements MeterBinder {
 
   public GzipCodecMetrics(GzipCodec codec, Iterable<Tag> tags) {
     this.codec = codec;
-    this.tags = Tags.of(tags);
+    this.tags = Tags.of(tags).and("engine", codec.engine().name().toLowerCase(Locale.ROOT));
   }
 
   @Override
@@ -54,22 +60,22 @@ public final class GzipCodecMetrics implements MeterBinder {
         "Stream operations failed by the sink's or source's own I/O");
 
     Gauge.builder("gzip.native.handles", codec, GzipCodec::nativeHandlesInUse)
-        .description("Deflaters and inflaters holding native memory, lent out or idle in the pool")
+        .description("Native handles (deflaters, inflaters, libdeflate compressors and decompressors), lent out or idle in the pool")
         .tags(tags).tag("state", "in.use")
         .baseUnit("handles")
         .register(registry);
     Gauge.builder("gzip.native.handles", codec, GzipCodec::nativeHandlesIdle)
-        .description("Deflaters and inflaters holding native memory, lent out or idle in the pool")
+        .description("Native handles (deflaters, inflaters, libdeflate compressors and decompressors), lent out or idle in the pool")
         .tags(tags).tag("state", "idle")
         .baseUnit("handles")
         .register(registry);
     FunctionCounter.builder("gzip.native.handles.created", codec, GzipCodec::nativeHandlesCreated)
-        .description("Deflaters and inflaters created; each holds native memory until ended")
+        .description("Native handles created; each holds native memory until ended")
         .tags(tags)
         .baseUnit("handles")
         .register(registry);
     FunctionCounter.builder("gzip.native.handles.ended", codec, GzipCodec::nativeHandlesEnded)
-        .description("Deflaters and inflaters ended, their native memory freed")
+        .description("Native handles ended, their native memory freed")
         .tags(tags)
         .baseUnit("handles")
         .register(registry);

@@ -163,6 +163,18 @@ final class GzipFormat {
             + " follow the last member)", member, offset, b));
   }
 
+  /**
+   * Checks that only zero bytes (padding) follow the last member, from {@code from} to the end;
+   * {@code member} is the last complete member.
+   */
+  static void checkPadding(byte[] gzip, int from, int member) {
+    for (int i = from; i < gzip.length; i++) {
+      if (gzip[i] != 0) {
+        throw garbageAfterPadding(member, i, gzip[i] & 0xff);
+      }
+    }
+  }
+
   /** zlib's deflateBound for raw deflate at the default memory level: the most deflate can produce. */
   static long deflateBound(long length) {
     return length + (length >> 12) + (length >> 14) + (length >> 25) + 13L;
@@ -200,5 +212,25 @@ final class GzipFormat {
     buffer[offset + 1] = (byte) (value >>> 8);
     buffer[offset + 2] = (byte) (value >>> 16);
     buffer[offset + 3] = (byte) (value >>> 24);
+  }
+
+  /** The header parser's view of a byte array. */
+  static final class ArrayInput implements GzipFormat.ByteInput<RuntimeException> {
+    final byte[] data;
+    int position;
+
+    ArrayInput(byte[] data) {
+      this.data = data;
+    }
+
+    @Override
+    public int read() {
+      return position < data.length ? data[position++] & 0xff : -1;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
   }
 }

@@ -53,15 +53,24 @@ final class ZlibEngine implements GzipEngine {
 
   @Override
   public byte[] decompress(byte[] gzip, long maxBytes) {
+    return decompress(gzip, maxBytes, null);
+  }
+
+  /**
+   * {@link #decompress(byte[], long)}, reusing {@code guessed} (an array of {@link #plausibleSize}
+   * bytes that another engine allocated and gave up on) instead of allocating the guess again: so
+   * a call that falls back here allocates no more than one that started here.
+   */
+  byte[] decompress(byte[] gzip, long maxBytes, byte @Nullable [] guessed) {
     long limit = Math.min(maxBytes, MAX_ARRAY_SIZE);
     InflaterSlot slot = inflaters.acquire();
     try {
       // The header first: input that is not gzip allocates nothing.
-      ArrayInput in = new ArrayInput(gzip);
+      GzipFormat.ArrayInput in = new GzipFormat.ArrayInput(gzip);
       GzipFormat.readHeader(in, 1, slot.crc);
       long guess = plausibleSize(gzip, limit);
       if (guess >= 0) {
-        byte[] out = new byte[(int) guess];
+        byte[] out = guessed != null && guessed.length == guess ? guessed : new byte[(int) guess];
         int size = inflateMembers(slot, in, out, limit);
         if (size >= 0) {
           return size == out.length ? out : Arrays.copyOf(out, size);
@@ -76,8 +85,23 @@ final class ZlibEngine implements GzipEngine {
     }
   }
 
+  /**
+   * The exact size of everything {@code gzip} holds, learnt by inflating it into the slot's
+   * buffer; every header, CRC32, ISIZE, the padding and the limit are checked, and each failure
+   * throws what {@link #decompress(byte[], long)} throws. Allocates nothing.
+   */
+  int exactSize(byte[] gzip, long maxBytes) {
+    long limit = Math.min(maxBytes, MAX_ARRAY_SIZE);
+    InflaterSlot slot = inflaters.acquire();
+    try {
+      return inflateMembers(slot, new GzipFormat.ArrayInput(gzip), null, limit);
+    } finally {
+      inflaters.release(slot);
+    }
+  }
+
   /** The last member's ISIZE if it is a size worth allocating at once, else -1. */
-  private static long plausibleSize(byte[] gzip, long limit) {
+  static long plausibleSize(byte[] gzip, long limit) {
     if (gzip.length < GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE) {
       return -1;
     }
@@ -92,7 +116,7 @@ final class ZlibEngine implements GzipEngine {
    * the size, or -1 as soon as the data does not fit (nothing is allocated here); with no {@code
    * out} it only counts, inflating into the slot's buffer, and returns the size.
    */
-  private static int inflateMembers(InflaterSlot slot, ArrayInput in, byte @Nullable [] out, long limit) {
+  private static int inflateMembers(InflaterSlot slot, GzipFormat.ArrayInput in, byte @Nullable [] out, long limit) {
     Inflater inflater = slot.inflater;
     byte[] gzip = in.data;
     in.position = 0;
@@ -142,7 +166,7 @@ final class ZlibEngine implements GzipEngine {
           slot.crc.getValue(), size - memberStart, member, trailerAt);
       in.position += GzipFormat.TRAILER_SIZE;
       if (in.position < gzip.length && gzip[in.position] == 0) {
-        checkPadding(gzip, in.position, member);
+        GzipFormat.checkPadding(gzip, in.position, member);
         break;
       }
     } while (in.position < gzip.length);
@@ -159,14 +183,6 @@ final class ZlibEngine implements GzipEngine {
       return produced;
     } catch (DataFormatException e) {
       throw GzipFormat.invalidDeflate(member, dataStart + inflater.getBytesRead(), e);
-    }
-  }
-
-  private static void checkPadding(byte[] gzip, int from, int member) {
-    for (int i = from; i < gzip.length; i++) {
-      if (gzip[i] != 0) {
-        throw GzipFormat.garbageAfterPadding(member, i, gzip[i] & 0xff);
-      }
     }
   }
 
@@ -210,25 +226,5 @@ final class ZlibEngine implements GzipEngine {
     long wanted = Math.max(projected + (projected >> 4), current + 65_536L);
     long bound = Math.max(maxCompressedSize(length), current + 65_536L);
     return (int) Math.min(Math.min(wanted, bound), MAX_ARRAY_SIZE);
-  }
-
-  /** The header parser's view of a byte array. */
-  private static final class ArrayInput implements GzipFormat.ByteInput<RuntimeException> {
-    final byte[] data;
-    int position;
-
-    ArrayInput(byte[] data) {
-      this.data = data;
-    }
-
-    @Override
-    public int read() {
-      return position < data.length ? data[position++] & 0xff : -1;
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
   }
 }

@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What one {@code decompress} call allocates, measured with {@code
@@ -17,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * several members, BGZF-style files ending in an empty member. Each case runs once to warm up,
  * then is measured, at the default limit and at 1 GiB.
  */
+@ParameterizedClass(name = "engine={0}")
+@EnumSource(names = {"JDK", "LIBDEFLATE"})
 class GzipAllocationTest {
   private static final int KIB = 1024;
   private static final int MIB = 1024 * KIB;
@@ -24,9 +29,22 @@ class GzipAllocationTest {
   /** What a call may allocate besides its output: the exception and its message, a few small objects. */
   private static final long SMALL = 16 * KIB;
 
-  private final GzipCodec atDefault = GzipCodec.builder().poolSize(1).build();
-  private final GzipCodec atOneGib = GzipCodec.builder().poolSize(1).maxDecompressedBytes(GIB).build();
-  private final GzipCodec fast = GzipCodec.builder().poolSize(1).level(1).build();
+  private final GzipCodec.Engine engine;
+  private final GzipCodec atDefault;
+  private final GzipCodec atOneGib;
+  private final GzipCodec fast;
+
+  GzipAllocationTest(GzipCodec.Engine engine) {
+    this.engine = engine;
+    this.atDefault = GzipCodec.builder().engine(engine).poolSize(1).build();
+    this.atOneGib = GzipCodec.builder().engine(engine).poolSize(1).maxDecompressedBytes(GIB).build();
+    this.fast = GzipCodec.builder().engine(engine).poolSize(1).level(1).build();
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void engineUsable(GzipCodec.Engine engine) {
+    NativeEngine.assumeUsable(engine);
+  }
 
   @AfterEach
   void closeCodecs() {

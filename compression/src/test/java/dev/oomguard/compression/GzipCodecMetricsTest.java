@@ -79,11 +79,26 @@ class GzipCodecMetricsTest {
     for (Meter meter : registry.getMeters()) {
       assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
       assertThat(meter.getId().getTag("codec")).isEqualTo("test");
+      assertThat(meter.getId().getTag("engine")).as(meter.getId().getName())
+          .isEqualTo(codec.engine().name().toLowerCase(java.util.Locale.ROOT));
       if (!meter.getId().getName().equals("gzip.compression.ratio")) {
         assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNotBlank();
       }
     }
     assertThat(registry.getMeters()).hasSize(15);
+  }
+
+  @Test
+  void engineTag_namesTheEngineOfTheByteArrayCalls() {
+    try (GzipCodec onJdk = GzipCodec.builder().engine(GzipCodec.Engine.JDK).build()) {
+      MeterRegistry jdkRegistry = new SimpleMeterRegistry();
+      new GzipCodecMetrics(onJdk).bindTo(jdkRegistry);
+
+      assertThat(jdkRegistry.getMeters()).isNotEmpty()
+          .allSatisfy(meter -> assertThat(meter.getId().getTag("engine")).isEqualTo("jdk"));
+    }
+    NativeEngine.assumeBuilt();
+    assertThat(registry.get("gzip.operations").tag("engine", "libdeflate").meters()).hasSize(2);
   }
 
   private double count(String name, String tag, String value) {

@@ -14,15 +14,36 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@ParameterizedClass(name = "engine={0}")
+@EnumSource(names = {"JDK", "LIBDEFLATE"})
 class GzipCodecRoundTripTest {
-  private final GzipCodec codec = GzipCodec.builder().poolSize(2).build();
+  private final GzipCodec.Engine engine;
+  private final GzipCodec codec;
+
+  GzipCodecRoundTripTest(GzipCodec.Engine engine) {
+    this.engine = engine;
+    this.codec = GzipCodec.builder().engine(engine).poolSize(2).build();
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void engineUsable(GzipCodec.Engine engine) {
+    NativeEngine.assumeUsable(engine);
+  }
 
   @AfterEach
   void closeCodec() {
     codec.close();
+  }
+
+  @Test
+  void engine_isTheOneAskedFor() {
+    assertThat(codec.engine()).isEqualTo(engine);
   }
 
   @ParameterizedTest
@@ -45,7 +66,7 @@ class GzipCodecRoundTripTest {
   void roundTrip_holdsForManyRandomInputs_atEveryLevel() {
     SplittableRandom seeds = new SplittableRandom(2026);
     for (int level = 0; level <= 9; level++) {
-      try (GzipCodec atLevel = GzipCodec.builder().level(level).poolSize(1).build()) {
+      try (GzipCodec atLevel = GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
         for (int i = 0; i < 60; i++) {
           int size = seeds.nextInt(i < 50 ? 2_000 : 300_000);
           byte[] input = seeds.nextBoolean() ? text(size, seeds.nextLong()) : random(size, seeds.nextLong());
@@ -115,7 +136,7 @@ class GzipCodecRoundTripTest {
   void compressingStream_acrossChunkBoundaries_atEveryLevel_isReadByGzipInputStream() throws IOException {
     SplittableRandom seeds = new SplittableRandom(14);
     for (int level = 0; level <= 9; level++) {
-      try (GzipCodec atLevel = GzipCodec.builder().level(level).poolSize(1).build()) {
+      try (GzipCodec atLevel = GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
         // text and random bytes, so that matches reach back into the previous chunk's dictionary
         byte[] input = concatAll(text(150_000, seeds.nextLong()), random(70_000, seeds.nextLong()),
             text(200_000, seeds.nextLong()));

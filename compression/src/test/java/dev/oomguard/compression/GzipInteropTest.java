@@ -27,8 +27,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,6 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * them proves the crafting right.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@ParameterizedClass(name = "engine={0}")
+@EnumSource(names = {"JDK", "LIBDEFLATE"})
 class GzipInteropTest {
   private static final int FTEXT = 0x01;
   private static final int FHCRC = 0x02;
@@ -48,7 +53,18 @@ class GzipInteropTest {
   private static final int EVERY_FLAG = FTEXT | FHCRC | FEXTRA | FNAME | FCOMMENT;
   private static final int MIB = 1024 * 1024;
 
-  private final GzipCodec codec = GzipCodec.builder().poolSize(2).build();
+  private final GzipCodec.Engine engine;
+  private final GzipCodec codec;
+
+  GzipInteropTest(GzipCodec.Engine engine) {
+    this.engine = engine;
+    this.codec = GzipCodec.builder().engine(engine).poolSize(2).build();
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void engineUsable(GzipCodec.Engine engine) {
+    NativeEngine.assumeUsable(engine);
+  }
 
   @TempDir
   Path dir;
@@ -92,7 +108,7 @@ class GzipInteropTest {
   @ValueSource(ints = {0, 1, 6, 9})
   void gzipDc_readsCodecOutput_ofMixedTextAndRandomBytes_atLevel(int level) throws Exception {
     byte[] mixed = concat(GzipCodecRoundTripTest.text(400_000, level), GzipCodecRoundTripTest.random(300_000, level));
-    try (GzipCodec atLevel = GzipCodec.builder().level(level).poolSize(1).build()) {
+    try (GzipCodec atLevel = GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
       byte[] out = gzipOk(null, "-dc", write(atLevel.compress(mixed)));
 
       assertThat(out).isEqualTo(mixed);

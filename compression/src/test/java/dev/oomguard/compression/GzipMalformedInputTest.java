@@ -24,6 +24,8 @@ import java.util.zip.Deflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,12 +38,25 @@ import org.junit.jupiter.params.provider.ValueSource;
  * handle goes back at the first exception.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@ParameterizedClass(name = "engine={0}")
+@EnumSource(names = {"JDK", "LIBDEFLATE"})
 class GzipMalformedInputTest {
   private static final int POOL_SIZE = 2;
   private static final int MIB = 1024 * 1024;
   private static final byte[] TEXT = GzipCodecRoundTripTest.text(4_000, 2026);
 
-  private final GzipCodec codec = GzipCodec.builder().poolSize(POOL_SIZE).build();
+  private final GzipCodec.Engine engine;
+  private final GzipCodec codec;
+
+  GzipMalformedInputTest(GzipCodec.Engine engine) {
+    this.engine = engine;
+    this.codec = GzipCodec.builder().engine(engine).poolSize(POOL_SIZE).build();
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void engineUsable(GzipCodec.Engine engine) {
+    NativeEngine.assumeUsable(engine);
+  }
   /** One member of TEXT, framed here (not by the codec): 10-byte header, deflate data, trailer. */
   private final byte[] valid = member(TEXT);
 
@@ -213,7 +228,7 @@ class GzipMalformedInputTest {
   @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void maximalIsize_isRejectedQuickly_withoutAllocatingIt(Api api) {
     byte[] gzip = withIsize(valid, 0xFFFF_FFFFL);
-    try (GzipCodec limited = GzipCodec.builder().maxDecompressedBytes(MIB).poolSize(1).build()) {
+    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
       malformedMessage(api, limited, gzip); // warm-up: class loading is not the codec's allocation
 
       long before = allocatedBytes();
@@ -305,7 +320,7 @@ class GzipMalformedInputTest {
   void zipBomb_tripsTheLimit_fast_allocatingAboutTheLimit(Api api) {
     byte[] bomb = Bomb.TEN_GIB_OF_ZEROS;
     assertThat(bomb.length).as("compressed size of the 10 GiB bomb").isLessThan(16 * MIB);
-    try (GzipCodec limited = GzipCodec.builder().maxDecompressedBytes(MIB).poolSize(1).build()) {
+    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
       long before = allocatedBytes();
       Exception e = failure(api, limited, bomb);
       long allocated = allocatedBytes() - before;
@@ -320,7 +335,7 @@ class GzipMalformedInputTest {
   @Test
   @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void zipBomb_readInSmallReads_yieldsExactlyTheLimitThenFails() {
-    try (GzipCodec limited = GzipCodec.builder().maxDecompressedBytes(MIB).poolSize(1).build()) {
+    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
       InputStream in = limited.decompressingStream(new ByteArrayInputStream(Bomb.TEN_GIB_OF_ZEROS));
       long[] delivered = {0};
       byte[] buffer = new byte[1_000];
@@ -342,7 +357,7 @@ class GzipMalformedInputTest {
   @EnumSource(Api.class)
   void limit_coversAllMembersTogether(Api api) throws IOException {
     byte[] oneMib = member(new byte[MIB]);
-    try (GzipCodec limited = GzipCodec.builder().maxDecompressedBytes(MIB + MIB / 2).poolSize(1).build()) {
+    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB + MIB / 2).poolSize(1).build()) {
       assertThat(api.decompress(limited, oneMib)).hasSize(MIB);
 
       Exception e = failure(api, limited, concat(oneMib, oneMib));
@@ -356,7 +371,7 @@ class GzipMalformedInputTest {
   @EnumSource(Api.class)
   void outputExactlyAtTheLimit_isAccepted(Api api) throws IOException {
     for (byte[] data : List.of(new byte[0], TEXT, new byte[2 * MIB], GzipCodecRoundTripTest.random(300_000, 6))) {
-      try (GzipCodec limited = GzipCodec.builder().maxDecompressedBytes(data.length).poolSize(1).build()) {
+      try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(data.length).poolSize(1).build()) {
         assertThat(api.decompress(limited, member(data))).as("%d bytes under a limit of as many", data.length)
             .isEqualTo(data);
         assertNoHandleLeak(limited);
@@ -369,7 +384,7 @@ class GzipMalformedInputTest {
   void outputOneByteOverTheLimit_isRejected(Api api) {
     for (byte[] data : List.of(new byte[1], TEXT, new byte[2 * MIB], GzipCodecRoundTripTest.random(300_000, 6))) {
       long limit = data.length - 1L;
-      try (GzipCodec limited = GzipCodec.builder().maxDecompressedBytes(limit).poolSize(1).build()) {
+      try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(limit).poolSize(1).build()) {
         Exception e = failure(api, limited, member(data));
 
         requireType(api.limit, e, data.length + " bytes under a limit of " + limit);

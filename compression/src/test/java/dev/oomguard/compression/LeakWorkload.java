@@ -86,8 +86,8 @@ final class LeakWorkload {
   private LeakWorkload(String mode, int threads, int poolSize, int maxOpenStreams, long reclaimWaitMillis) {
     this.mode = mode;
     this.threads = threads;
-    this.config = GzipCodec.builder().poolSize(poolSize).maxOpenDecompressingStreams(maxOpenStreams)
-        .reclaimWait(Duration.ofMillis(reclaimWaitMillis));
+    this.config = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(poolSize)
+        .maxOpenDecompressingStreams(maxOpenStreams).reclaimWait(Duration.ofMillis(reclaimWaitMillis));
     this.codec = config.build();
     this.gzipText = codec.compress(text);
     this.gzipTextWithoutTrailer = gzipText.length - GzipFormat.TRAILER_SIZE;

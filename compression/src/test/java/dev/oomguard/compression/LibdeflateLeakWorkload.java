@@ -3,6 +3,7 @@ package dev.oomguard.compression;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
@@ -19,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Modes: {@code create-use-free} makes a handle for every operation and frees it; {@code
  * pooled} borrows from a small bounded pool, as the codec will; {@code leak} (the control)
- * makes a compressor per operation and never frees it, to show that the measurement sees a leak.
+ * makes a compressor per operation and never frees it, to show that the measurement sees a leak;
+ * {@code codec} runs the same mix through a {@link GzipCodec} on libdeflate (pool size = threads),
+ * its failures being malformed input, zlib's second opinion on it, and the limit.
  */
 final class LibdeflateLeakWorkload {
   /** Operations per cycle: the first half succeed, the second half fail; see {@link Worker#op}. */
@@ -38,6 +41,9 @@ final class LibdeflateLeakWorkload {
   private final LongAdder failures = new LongAdder();
   private final LongAdder unexpected = new LongAdder();
   private final List<LibdeflateCompressor> leaked = new ArrayList<>();
+  private final GzipCodec codec;
+  private final byte[] gzip;
+  private final byte[] largeGzip;
   private volatile @Nullable Throwable firstUnexpected;
 
   private LibdeflateLeakWorkload(String mode, int threads, int poolSize) {
@@ -49,6 +55,10 @@ final class LibdeflateLeakWorkload {
     junk[0] = (byte) 0xff; // an invalid block type in the first byte: always bad data
     this.compressors = new ArrayBlockingQueue<>(poolSize);
     this.decompressors = new ArrayBlockingQueue<>(poolSize);
+    this.codec = GzipCodec.builder().engine(GzipCodec.Engine.LIBDEFLATE).poolSize(poolSize)
+        .maxDecompressedBytes(2L * large.length).build();
+    this.gzip = codec.compress(text);
+    this.largeGzip = codec.compress(large);
   }
 
   public static void main(String[] args) throws Exception {
@@ -56,8 +66,8 @@ final class LibdeflateLeakWorkload {
     int ops = Integer.parseInt(args[1]);
     int threads = Integer.parseInt(args[2]);
     int warmupOps = Integer.parseInt(args[3]);
-    if (!List.of("create-use-free", "pooled", "leak").contains(mode)) {
-      throw new IllegalArgumentException("mode must be create-use-free, pooled or leak, was " + mode);
+    if (!List.of("create-use-free", "pooled", "leak", "codec").contains(mode)) {
+      throw new IllegalArgumentException("mode must be create-use-free, pooled, leak or codec, was " + mode);
     }
     Libdeflate.requireAvailable();
     LibdeflateLeakWorkload workload = new LibdeflateLeakWorkload(mode, threads, threads);
@@ -92,6 +102,8 @@ final class LibdeflateLeakWorkload {
     print("liveHandlesGrowth", Libdeflate.liveHandles() - handlesBefore);
     compressors.forEach(LibdeflateCompressor::close);
     decompressors.forEach(LibdeflateDecompressor::close);
+    print("codecHandlesInUse", codec.nativeHandlesInUse());
+    codec.close();
     print("liveHandlesAfterClose", Libdeflate.liveHandles() - leaked.size());
     Throwable first = firstUnexpected;
     if (first != null) {
@@ -138,6 +150,10 @@ final class LibdeflateLeakWorkload {
         return;
       }
       int kind = i % CYCLE;
+      if (mode.equals("codec")) {
+        codecOp(kind, i);
+        return;
+      }
       if (kind < 3 || kind == 4) {
         LibdeflateCompressor compressor = compressor();
         try {
@@ -153,6 +169,47 @@ final class LibdeflateLeakWorkload {
           release(decompressor);
         }
       }
+    }
+
+    private void codecOp(int kind, int i) {
+      switch (kind) {
+        case 0:
+          check(codec.compress(text).length > 18, "compress");
+          break;
+        case 1:
+          check(codec.decompress(gzip).length == text.length, "decompress");
+          break;
+        case 2:
+          check(codec.decompress(i % 64 == 2 ? largeGzip : codec.compress(text, 0, 100)).length > 0, "round trip");
+          break;
+        case 3:
+          check(codec.compress(text, 0, 0).length > GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE, "compress nothing");
+          break;
+        case 4: // failure: junk behind a gzip header with a plausible ISIZE: libdeflate, then zlib, judge it
+          expectFailure(MalformedGzipException.class, () -> codec.decompress(withHeader(junk, 1_000)));
+          break;
+        case 5: // failure: cut short
+          expectFailure(MalformedGzipException.class, () -> codec.decompress(Arrays.copyOf(gzip, gzip.length - 5)));
+          break;
+        case 6: // failure: a bomb against the limit (an implausible ISIZE: zlib sizes it)
+          expectFailure(DecompressionLimitException.class, () -> codec.decompress(withHeader(bomb, 0)));
+          break;
+        default: // failure: a wrong CRC32
+          byte[] bad = gzip.clone();
+          bad[bad.length - 8] ^= 1;
+          expectFailure(MalformedGzipException.class, () -> codec.decompress(bad));
+          break;
+      }
+    }
+
+    private void expectFailure(Class<? extends CompressionException> type, Runnable call) {
+      try {
+        call.run();
+        check(false, type.getSimpleName() + " expected");
+      } catch (CompressionException e) {
+        check(type.isInstance(e), "expected " + type.getSimpleName() + ", got " + e);
+      }
+      failures.increment();
     }
 
     private void compressOp(LibdeflateCompressor compressor, int kind) {
@@ -242,6 +299,15 @@ final class LibdeflateLeakWorkload {
         decompressor.close();
       }
     }
+  }
+
+  /** {@code deflate} framed as a gzip member, its trailer a zero CRC and {@code isize}. */
+  private static byte[] withHeader(byte[] deflate, long isize) {
+    byte[] member = new byte[GzipFormat.HEADER_SIZE + deflate.length + GzipFormat.TRAILER_SIZE];
+    GzipFormat.writeHeader(member, 0, 6);
+    System.arraycopy(deflate, 0, member, GzipFormat.HEADER_SIZE, deflate.length);
+    GzipFormat.writeTrailer(member, member.length - GzipFormat.TRAILER_SIZE, 0, isize);
+    return member;
   }
 
   private static void check(boolean condition, String what) {

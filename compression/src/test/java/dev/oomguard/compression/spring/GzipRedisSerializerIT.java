@@ -169,7 +169,10 @@ class GzipRedisSerializerIT {
           .hasCauseInstanceOf(MalformedGzipException.class);
     }
     assertThat(codec.nativeHandlesInUse()).isZero();
-    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isLessThanOrEqualTo(2);
+    // one handle of each kind used, however many failures: a deflater and an inflater on the JDK;
+    // a compressor, a decompressor and the inflater that judges the corrupt value on libdeflate
+    int kinds = codec.engine() == GzipCodec.Engine.JDK ? 2 : 3;
+    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isLessThanOrEqualTo(kinds);
   }
 
   private <T> GzipRedisSerializer<T> gzip(RedisSerializer<T> delegate) {

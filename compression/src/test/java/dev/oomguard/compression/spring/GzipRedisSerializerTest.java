@@ -241,7 +241,10 @@ class GzipRedisSerializerTest {
       }
     }
     assertThat(codec.nativeHandlesInUse()).isZero();
-    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isLessThanOrEqualTo(2);
+    // one idle handle per kind at most (pool size 1): a deflater and an inflater, and on libdeflate
+    // a compressor and a decompressor too (the inflater then judges the corrupt values)
+    int kinds = codec.engine() == GzipCodec.Engine.JDK ? 2 : 4;
+    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isLessThanOrEqualTo(kinds);
   }
 
   /** Compressible text (JSON-ish words and numbers) of exactly {@code chars} ASCII characters. */
