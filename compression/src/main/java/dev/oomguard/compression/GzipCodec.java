@@ -355,6 +355,8 @@ public final class GzipCodec implements AutoCloseable {
     }
 
     /**
+     * Builds the codec with these settings.
+     *
      * @throws IllegalStateException if {@link Engine#LIBDEFLATE} was asked for and the native
      *     library cannot load here; the message says why
      */
@@ -363,15 +365,14 @@ public final class GzipCodec implements AutoCloseable {
     }
 
     private Engine resolveEngine() {
-      switch (engine) {
-        case LIBDEFLATE:
+      return switch (engine) {
+        case LIBDEFLATE -> {
           Libdeflate.requireAvailable();
-          return Engine.LIBDEFLATE;
-        case AUTO:
-          return Libdeflate.isAvailable() ? Engine.LIBDEFLATE : Engine.JDK;
-        default:
-          return Engine.JDK;
-      }
+          yield Engine.LIBDEFLATE;
+        }
+        case AUTO -> Libdeflate.isAvailable() ? Engine.LIBDEFLATE : Engine.JDK;
+        case JDK -> Engine.JDK;
+      };
     }
   }
 }
