@@ -25,27 +25,27 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * A Micrometer registry with and without a {@link CardinalityGuard} on the same work:
- * {@code registry=unguarded} is a plain {@code SimpleMeterRegistry}, {@code registry=guarded} the
- * same with a guard bound (100 values per tag key, 10,000 series), {@code registry=micrometer} the
- * same with Micrometer's own {@code maximumAllowableTags(..)} (deny past the cap) and
- * {@code maximumAllowableMetrics(..)} filters, the peer a user would pick. Micrometer's filters
- * never forget a value, so their caps for {@code orders} are set above the values that benchmark
- * cycles through (otherwise it would measure a deny, not a registration).
+ * A Micrometer registry with and without a {@link CardinalityGuard} on the same work: {@code
+ * registry=unguarded} is a plain {@code SimpleMeterRegistry}, {@code registry=guarded} the same
+ * with a guard bound (100 values per tag key, 10,000 series), {@code registry=micrometer} the same
+ * with Micrometer's own {@code maximumAllowableTags(..)} (deny past the cap) and {@code
+ * maximumAllowableMetrics(..)} filters, the peer a user would pick. Micrometer's filters never
+ * forget a value, so their caps for {@code orders} are set above the values that benchmark cycles
+ * through (otherwise it would measure a deny, not a registration).
  *
  * <ul>
- *   <li>{@code incrementRegistered}: look up an existing counter by name and tags and increment
- *       it, as code with tag values from data does on every request.
- *   <li>{@code registerNewCombination}: register a counter with a tag value never seen, then
- *       remove it, so the registry stays the same size and every operation is a real
- *       registration (the guard counts it, caps it and gives its slot back).
+ *   <li>{@code incrementRegistered}: look up an existing counter by name and tags and increment it,
+ *       as code with tag values from data does on every request.
+ *   <li>{@code registerNewCombination}: register a counter with a tag value never seen, then remove
+ *       it, so the registry stays the same size and every operation is a real registration (the
+ *       guard counts it, caps it and gives its slot back).
  *   <li>{@code churn}: 1,000,000 distinct tag values, each looked up and incremented once, on a
  *       fresh registry per iteration; the tear-down prints the meters the registry holds and the
  *       heap retained after a full GC, the figure that grows without the guard.
  * </ul>
  *
- * <p>Run (allocation per operation is {@code gc.alloc.rate.norm}):
- * {@code java -jar benchmarks/target/benchmarks.jar CardinalityGuardBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc}
+ * <p>Run (allocation per operation is {@code gc.alloc.rate.norm}): {@code java -jar
+ * benchmarks/target/benchmarks.jar CardinalityGuardBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,6 +59,7 @@ public class CardinalityGuardBenchmark {
 
   /** Values {@code registerNewCombination} cycles through. */
   static final int NEW_VALUES = 10_000;
+
   static final int CAP = 100;
   static final int PAST_THE_CAP = 1_000;
 
@@ -93,13 +94,22 @@ public class CardinalityGuardBenchmark {
     MeterRegistry meters = new SimpleMeterRegistry();
     switch (kind) {
       case "unguarded" -> {}
-      case "guarded" -> CardinalityGuard.builder().maxTagValues(CAP).maxSeries(10_000).build().bindTo(meters);
-      case "micrometer" -> meters.config()
-          .meterFilter(MeterFilter.maximumAllowableTags("requests", "uri", CAP, MeterFilter.deny()))
-          .meterFilter(MeterFilter.maximumAllowableTags("lookups", "user", CAP, MeterFilter.deny()))
-          .meterFilter(MeterFilter.maximumAllowableTags("orders", "customer", 2 * NEW_VALUES, MeterFilter.deny()))
-          .meterFilter(MeterFilter.maximumAllowableMetrics(4 * NEW_VALUES));
-      default -> throw new IllegalArgumentException("registry must be unguarded, guarded or micrometer, was " + kind);
+      case "guarded" ->
+          CardinalityGuard.builder().maxTagValues(CAP).maxSeries(10_000).build().bindTo(meters);
+      case "micrometer" ->
+          meters
+              .config()
+              .meterFilter(
+                  MeterFilter.maximumAllowableTags("requests", "uri", CAP, MeterFilter.deny()))
+              .meterFilter(
+                  MeterFilter.maximumAllowableTags("lookups", "user", CAP, MeterFilter.deny()))
+              .meterFilter(
+                  MeterFilter.maximumAllowableTags(
+                      "orders", "customer", 2 * NEW_VALUES, MeterFilter.deny()))
+              .meterFilter(MeterFilter.maximumAllowableMetrics(4 * NEW_VALUES));
+      default ->
+          throw new IllegalArgumentException(
+              "registry must be unguarded, guarded or micrometer, was " + kind);
     }
     return meters;
   }
@@ -145,7 +155,8 @@ public class CardinalityGuardBenchmark {
         System.gc();
       }
       long retained = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-      System.out.printf("%n[churn %s] meters=%d heapRetainedMiB=%d%n",
+      System.out.printf(
+          "%n[churn %s] meters=%d heapRetainedMiB=%d%n",
           registry, meters.getMeters().size(), retained >> 20);
     }
   }

@@ -43,6 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What an {@code EventProcessor} costs, in events per second:
+ *
  * <ul>
  *   <li>{@code submit}: at normal load (batches of {@value #BATCH} events to 2 handler threads,
  *       waiting for each batch, so the queue never fills), {@code impl=processor} ({@code
@@ -57,9 +58,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       handles them all (take, handle, acknowledge); {@code fsync=no} without persistence, {@code
  *       fsync=always} with {@code appendonly yes} and {@code appendfsync always}.
  * </ul>
+ *
  * The Redis benchmarks start their own {@code redis-server} (as the tests do).
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EventProcessorBenchmark -f 1 -wi 2 -w 1s -i 3 -r 2s -prof gc}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EventProcessorBenchmark -f 1 -wi 2 -w
+ * 1s -i 3 -r 2s -prof gc}
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -85,7 +88,8 @@ public class EventProcessorBenchmark {
     final AtomicInteger pending = new AtomicInteger();
     final Consumer<String> handler = event -> pending.decrementAndGet();
     BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("unused", 1, 1);
-    EventProcessor<String> processor = EventProcessor.builder("unused", handler).threads(1).queueCapacity(1).build();
+    EventProcessor<String> processor =
+        EventProcessor.builder("unused", handler).threads(1).queueCapacity(1).build();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -102,7 +106,10 @@ public class EventProcessorBenchmark {
     }
   }
 
-  /** A redis-server on loopback and a connection to it; with {@code appendfsync always} for {@code fsync=always}. */
+  /**
+   * A redis-server on loopback and a connection to it; with {@code appendfsync always} for {@code
+   * fsync=always}.
+   */
   @State(Scope.Benchmark)
   public static class Redis {
     @Param({"no", "always"})
@@ -138,7 +145,9 @@ public class EventProcessorBenchmark {
           .build();
     }
 
-    /** Writes {@code count} events to the current stream with {@value #PIPELINE} XADDs in flight. */
+    /**
+     * Writes {@code count} events to the current stream with {@value #PIPELINE} XADDs in flight.
+     */
     void fill(int count) {
       byte[] key = ("bench-" + streams).getBytes(StandardCharsets.UTF_8);
       RedisAsyncCommands<byte[], byte[]> redis = connection.async();
@@ -162,12 +171,13 @@ public class EventProcessorBenchmark {
     @Setup(Level.Trial)
     public void setUp(Redis redis) {
       redis.streams++;
-      processor = EventProcessor.<String>builder("spilling", event -> awaitQuietly(release))
-          .threads(1)
-          .queueCapacity(1)
-          .spillTo(redis.store("spilling"))
-          .replayInterval(Duration.ofHours(1))
-          .build();
+      processor =
+          EventProcessor.<String>builder("spilling", event -> awaitQuietly(release))
+              .threads(1)
+              .queueCapacity(1)
+              .spillTo(redis.store("spilling"))
+              .replayInterval(Duration.ofHours(1))
+              .build();
       processor.submit(EVENT); // taken by the handler thread, which then waits
       processor.submit(EVENT); // fills the queue
     }
@@ -208,7 +218,8 @@ public class EventProcessorBenchmark {
     for (int i = 0; i < BATCH; i++) {
       if (state.impl.equals("pool")) {
         String event = EVENT;
-        state.pool.execute(() -> state.handler.accept(event)); // the event bound to its task, as any caller must
+        state.pool.execute(
+            () -> state.handler.accept(event)); // the event bound to its task, as any caller must
       } else if (state.processor.submit(EVENT) != SubmitResult.ACCEPTED) {
         throw new IllegalStateException("the queue was meant never to fill");
       }
@@ -247,15 +258,17 @@ public class EventProcessorBenchmark {
   @Measurement(iterations = 3)
   public void replay(Redis redis, Spilled spilled) throws InterruptedException {
     CountDownLatch handled = new CountDownLatch(SPILLED);
-    EventProcessor<String> processor = EventProcessor.<String>builder("replaying", event -> handled.countDown())
-        .threads(2)
-        .queueCapacity(1024)
-        .spillTo(redis.store("replaying"))
-        .replayInterval(Duration.ofMillis(10))
-        .build();
+    EventProcessor<String> processor =
+        EventProcessor.<String>builder("replaying", event -> handled.countDown())
+            .threads(2)
+            .queueCapacity(1024)
+            .spillTo(redis.store("replaying"))
+            .replayInterval(Duration.ofMillis(10))
+            .build();
     try {
       if (!handled.await(5, TimeUnit.MINUTES)) {
-        throw new IllegalStateException(handled.getCount() + " spilled events not replayed by " + processor);
+        throw new IllegalStateException(
+            handled.getCount() + " spilled events not replayed by " + processor);
       }
     } finally {
       processor.close();
@@ -277,7 +290,8 @@ public class EventProcessorBenchmark {
   }
 
   private static String event() {
-    StringBuilder json = new StringBuilder("{\"device\":\"sensor-17\",\"status\":\"ok\",\"readings\":\"");
+    StringBuilder json =
+        new StringBuilder("{\"device\":\"sensor-17\",\"status\":\"ok\",\"readings\":\"");
     while (json.length() < EVENT_BYTES - 2) {
       json.append((char) ('a' + json.length() % 26));
     }

@@ -25,15 +25,16 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code execute()} throughput at normal load: each producer hands {@value #BATCH} trivial tasks to
- * a pool of {@value #WORKERS} workers and waits until they have run, so the queue (capacity
- * {@value #QUEUE_CAPACITY}) never fills and no overflow path is taken; a score is tasks handed
- * over and run per second. {@code impl=jdk} is a {@code ThreadPoolExecutor} over an {@code
- * ArrayBlockingQueue} of the same capacity; {@code impl=oomguard} is
- * {@code BoundedExecutors.newFixedThreadPool}; {@code impl=oomguard-timed} adds the queue-wait
- * timer ({@code meterRegistry} with a {@code SimpleMeterRegistry}), so its cost is the difference
- * from {@code oomguard}. One and two producer threads.
+ * a pool of {@value #WORKERS} workers and waits until they have run, so the queue (capacity {@value
+ * #QUEUE_CAPACITY}) never fills and no overflow path is taken; a score is tasks handed over and run
+ * per second. {@code impl=jdk} is a {@code ThreadPoolExecutor} over an {@code ArrayBlockingQueue}
+ * of the same capacity; {@code impl=oomguard} is {@code BoundedExecutors.newFixedThreadPool};
+ * {@code impl=oomguard-timed} adds the queue-wait timer ({@code meterRegistry} with a {@code
+ * SimpleMeterRegistry}), so its cost is the difference from {@code oomguard}. One and two producer
+ * threads.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ExecutorBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ExecutorBenchmark -f 1 -wi 3 -w 2s -i 5
+ * -r 2s -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -44,25 +45,39 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ExecutorBenchmark {
   static final int WORKERS = 2;
   static final int QUEUE_CAPACITY = 1024;
+
   /** Per producer and invocation; two producers queue at most twice this, half the capacity. */
   static final int BATCH = 256;
 
   @Param({"jdk", "oomguard", "oomguard-timed"})
   String impl = "";
 
-  private ExecutorService executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
+  private ExecutorService executor =
+      new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
 
   @Setup(Level.Trial)
   public void setUp() {
     executor.shutdown();
-    executor = switch (impl) {
-      case "jdk" -> new ThreadPoolExecutor(WORKERS, WORKERS, 0L, TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(QUEUE_CAPACITY));
-      case "oomguard" -> BoundedExecutors.newFixedThreadPool("bench", WORKERS, QUEUE_CAPACITY);
-      case "oomguard-timed" -> BoundedExecutors.builder("bench").threads(WORKERS).queueCapacity(QUEUE_CAPACITY)
-          .meterRegistry(new SimpleMeterRegistry()).build();
-      default -> throw new IllegalArgumentException("impl must be jdk, oomguard or oomguard-timed, was " + impl);
-    };
+    executor =
+        switch (impl) {
+          case "jdk" ->
+              new ThreadPoolExecutor(
+                  WORKERS,
+                  WORKERS,
+                  0L,
+                  TimeUnit.MILLISECONDS,
+                  new ArrayBlockingQueue<>(QUEUE_CAPACITY));
+          case "oomguard" -> BoundedExecutors.newFixedThreadPool("bench", WORKERS, QUEUE_CAPACITY);
+          case "oomguard-timed" ->
+              BoundedExecutors.builder("bench")
+                  .threads(WORKERS)
+                  .queueCapacity(QUEUE_CAPACITY)
+                  .meterRegistry(new SimpleMeterRegistry())
+                  .build();
+          default ->
+              throw new IllegalArgumentException(
+                  "impl must be jdk, oomguard or oomguard-timed, was " + impl);
+        };
   }
 
   @TearDown(Level.Trial)
@@ -73,7 +88,9 @@ public class ExecutorBenchmark {
     }
   }
 
-  /** One producer's batch: the same task object, so that only the executor's own allocation shows. */
+  /**
+   * One producer's batch: the same task object, so that only the executor's own allocation shows.
+   */
   @State(Scope.Thread)
   public static class Producer {
     final AtomicInteger pending = new AtomicInteger();

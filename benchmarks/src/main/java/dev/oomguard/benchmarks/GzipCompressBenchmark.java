@@ -28,16 +28,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Compressing one JSON-like value into a gzip {@code byte[]} at level 6: {@code impl=jdk} is a
- * careful user's code, a new {@code GZIPOutputStream} per value (the JDK's default level is 6)
- * into a {@code ByteArrayOutputStream} presized for 4:1, closed by try-with-resources, then
- * {@code toByteArray()}; {@code impl=oomguard} is (on the JDK's zlib; {@code oomguard-libdeflate} the same on libdeflate)
- * {@link GzipCodec#compress(byte[])} on one codec shared by every call, as an application holds it.
- * Single-threaded, so the codec's pool always has a warm deflater to lend. {@code impl=zlib} is the
- * floor for any codec on the JDK's zlib, not a usable one: one raw {@code Deflater} reset per call,
- * no gzip header, trailer or CRC, into a buffer that always has room, then copied out.
+ * careful user's code, a new {@code GZIPOutputStream} per value (the JDK's default level is 6) into
+ * a {@code ByteArrayOutputStream} presized for 4:1, closed by try-with-resources, then {@code
+ * toByteArray()}; {@code impl=oomguard} is (on the JDK's zlib; {@code oomguard-libdeflate} the same
+ * on libdeflate) {@link GzipCodec#compress(byte[])} on one codec shared by every call, as an
+ * application holds it. Single-threaded, so the codec's pool always has a warm deflater to lend.
+ * {@code impl=zlib} is the floor for any codec on the JDK's zlib, not a usable one: one raw {@code
+ * Deflater} reset per call, no gzip header, trailer or CRC, into a buffer that always has room,
+ * then copied out.
  *
- * <p>Run (allocation per call is {@code gc.alloc.rate.norm}):
- * {@code java -jar benchmarks/target/benchmarks.jar GzipCompressBenchmark -prof gc}
+ * <p>Run (allocation per call is {@code gc.alloc.rate.norm}): {@code java -jar
+ * benchmarks/target/benchmarks.jar GzipCompressBenchmark -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -64,10 +65,14 @@ public class GzipCompressBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException, DataFormatException {
     if (impl.startsWith("oomguard")) {
-      codec = GzipCodec.builder().level(level)
-          .engine(impl.equals("oomguard") ? GzipCodec.Engine.JDK : GzipCodec.Engine.LIBDEFLATE).build();
+      codec =
+          GzipCodec.builder()
+              .level(level)
+              .engine(impl.equals("oomguard") ? GzipCodec.Engine.JDK : GzipCodec.Engine.LIBDEFLATE)
+              .build();
     } else if (!impl.equals("jdk") && !impl.equals("zlib")) {
-      throw new IllegalArgumentException("impl must be jdk, oomguard, oomguard-libdeflate or zlib, was " + impl);
+      throw new IllegalArgumentException(
+          "impl must be jdk, oomguard, oomguard-libdeflate or zlib, was " + impl);
     }
     payload = Payloads.json(size, 42);
     deflated = new byte[size + size / 8 + 1024];

@@ -25,17 +25,18 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decompressing one gzip {@code byte[]} (a JSON-like value that {@code GZIPOutputStream}
- * compressed at level 6, the same bytes for both) back into a {@code byte[]}: {@code impl=jdk} is
- * a careful user's {@code new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes()},
- * closed by try-with-resources; {@code impl=oomguard} is (on the JDK's zlib; {@code oomguard-libdeflate} the same on libdeflate) {@link GzipCodec#decompress(byte[])} on
- * one codec shared by every call. Single-threaded, so the codec's pool always has a warm inflater.
- * {@code impl=zlib} is the floor for any codec on the JDK's zlib, not a usable one: one raw
- * {@code Inflater} reset per call, given the deflate data without the gzip header and trailer,
- * inflating into an array of the known size at once, with no CRC check.
+ * Decompressing one gzip {@code byte[]} (a JSON-like value that {@code GZIPOutputStream} compressed
+ * at level 6, the same bytes for both) back into a {@code byte[]}: {@code impl=jdk} is a careful
+ * user's {@code new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes()}, closed by
+ * try-with-resources; {@code impl=oomguard} is (on the JDK's zlib; {@code oomguard-libdeflate} the
+ * same on libdeflate) {@link GzipCodec#decompress(byte[])} on one codec shared by every call.
+ * Single-threaded, so the codec's pool always has a warm inflater. {@code impl=zlib} is the floor
+ * for any codec on the JDK's zlib, not a usable one: one raw {@code Inflater} reset per call, given
+ * the deflate data without the gzip header and trailer, inflating into an array of the known size
+ * at once, with no CRC check.
  *
- * <p>Run (allocation per call is {@code gc.alloc.rate.norm}):
- * {@code java -jar benchmarks/target/benchmarks.jar GzipDecompressBenchmark -prof gc}
+ * <p>Run (allocation per call is {@code gc.alloc.rate.norm}): {@code java -jar
+ * benchmarks/target/benchmarks.jar GzipDecompressBenchmark -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -52,8 +53,13 @@ public class GzipDecompressBenchmark {
   int size;
 
   private byte[] gzip = new byte[0];
-  /** The deflate data inside {@link #gzip}: GZIPOutputStream writes a 10-byte header and an 8-byte trailer. */
+
+  /**
+   * The deflate data inside {@link #gzip}: GZIPOutputStream writes a 10-byte header and an 8-byte
+   * trailer.
+   */
   private byte[] deflated = new byte[0];
+
   private @Nullable GzipCodec codec;
   private final int level = GzipCompressBenchmark.LEVEL;
   private final Inflater inflater = new Inflater(true);
@@ -61,10 +67,14 @@ public class GzipDecompressBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException, DataFormatException {
     if (impl.startsWith("oomguard")) {
-      codec = GzipCodec.builder().level(level)
-          .engine(impl.equals("oomguard") ? GzipCodec.Engine.JDK : GzipCodec.Engine.LIBDEFLATE).build();
+      codec =
+          GzipCodec.builder()
+              .level(level)
+              .engine(impl.equals("oomguard") ? GzipCodec.Engine.JDK : GzipCodec.Engine.LIBDEFLATE)
+              .build();
     } else if (!impl.equals("jdk") && !impl.equals("zlib")) {
-      throw new IllegalArgumentException("impl must be jdk, oomguard, oomguard-libdeflate or zlib, was " + impl);
+      throw new IllegalArgumentException(
+          "impl must be jdk, oomguard, oomguard-libdeflate or zlib, was " + impl);
     }
     byte[] payload = Payloads.json(size, 42);
     gzip = GzipCompressBenchmark.jdk(payload);

@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The libdeflate engine against the JDK's zlib, one JSON-like value per call at level 6, compress
  * and decompress, in one run. {@code impl}:
+ *
  * <ul>
  *   <li>{@code jdk}: a new {@code GZIPOutputStream} / {@code GZIPInputStream} per value, as in
  *       {@link GzipCompressBenchmark} and {@link GzipDecompressBenchmark};
@@ -41,6 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code libdeflate-critical} / {@code libdeflate-copy}: the engine forced to pin the arrays,
  *       or to copy them through native memory, to measure what the copy costs.
  * </ul>
+ *
  * The output sizes print once per trial ({@code # output:} lines).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar NativeEngineBenchmark -prof gc}
@@ -55,7 +57,15 @@ import org.openjdk.jmh.annotations.Warmup;
 public class NativeEngineBenchmark {
   static final int LEVEL = 6;
 
-  @Param({"jdk", "zlib", "codec", "codec-libdeflate", "libdeflate", "libdeflate-critical", "libdeflate-copy"})
+  @Param({
+    "jdk",
+    "zlib",
+    "codec",
+    "codec-libdeflate",
+    "libdeflate",
+    "libdeflate-critical",
+    "libdeflate-copy"
+  })
   String impl = "";
 
   @Param({"1024", "16384", "262144", "1048576"})
@@ -67,7 +77,8 @@ public class NativeEngineBenchmark {
   private byte[] deflated = new byte[0];
   private final Deflater deflater = new Deflater(LEVEL, true);
   private final Inflater inflater = new Inflater(true);
-  private final GzipCodec codec = GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.JDK).build();
+  private final GzipCodec codec =
+      GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.JDK).build();
   private @Nullable GzipCodec codecOnLibdeflate;
   private @Nullable LibdeflateBenchmarkAccess engine;
 
@@ -78,29 +89,45 @@ public class NativeEngineBenchmark {
     switch (impl) {
       case "jdk", "zlib", "codec" -> {}
       case "codec-libdeflate" ->
-          codecOnLibdeflate = GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.LIBDEFLATE).build();
+          codecOnLibdeflate =
+              GzipCodec.builder().level(LEVEL).engine(GzipCodec.Engine.LIBDEFLATE).build();
       case "libdeflate", "libdeflate-critical", "libdeflate-copy" -> {
         if (!LibdeflateBenchmarkAccess.isAvailable()) {
-          throw new IllegalStateException("the libdeflate engine is unavailable: "
-              + LibdeflateBenchmarkAccess.unavailableReason());
+          throw new IllegalStateException(
+              "the libdeflate engine is unavailable: "
+                  + LibdeflateBenchmarkAccess.unavailableReason());
         }
-        Transfer transfer = impl.equals("libdeflate") ? Transfer.AUTO
-            : impl.equals("libdeflate-critical") ? Transfer.CRITICAL : Transfer.COPY;
+        Transfer transfer =
+            impl.equals("libdeflate")
+                ? Transfer.AUTO
+                : impl.equals("libdeflate-critical") ? Transfer.CRITICAL : Transfer.COPY;
         engine = new LibdeflateBenchmarkAccess(LEVEL, transfer);
       }
-      default -> throw new IllegalArgumentException("impl must be jdk, zlib, codec, codec-libdeflate, libdeflate, "
-          + "libdeflate-critical or libdeflate-copy, was " + impl);
+      default ->
+          throw new IllegalArgumentException(
+              "impl must be jdk, zlib, codec, codec-libdeflate, libdeflate, "
+                  + "libdeflate-critical or libdeflate-copy, was "
+                  + impl);
     }
     // Every decompressor reads the same stream: the JDK's gzip at level 6 (raw: its deflate part).
     gzip = GzipCompressBenchmark.jdk(payload);
     rawDeflate = Arrays.copyOfRange(gzip, 10, gzip.length - 8);
     byte[] compressed = compress();
-    byte[] back = impl.equals("zlib") ? GzipDecompressBenchmark.inflateRaw(compressed, size) : jdkGunzip(compressed);
+    byte[] back =
+        impl.equals("zlib")
+            ? GzipDecompressBenchmark.inflateRaw(compressed, size)
+            : jdkGunzip(compressed);
     if (!Arrays.equals(back, payload) || !Arrays.equals(decompress(), payload)) {
       throw new IllegalStateException(impl + " does not round-trip " + size + " bytes");
     }
-    System.out.println("# output: impl=" + impl + " size=" + size + " compressed=" + compressed.length
-        + (impl.equals("zlib") ? " (raw deflate, no gzip framing)" : ""));
+    System.out.println(
+        "# output: impl="
+            + impl
+            + " size="
+            + size
+            + " compressed="
+            + compressed.length
+            + (impl.equals("zlib") ? " (raw deflate, no gzip framing)" : ""));
   }
 
   @TearDown(Level.Trial)

@@ -8,17 +8,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@link NativeEngineBenchmark}'s work measured in this thread's CPU time instead of wall time,
- * for a shared machine, where other processes' load makes JMH's wall-clock scores swing by
- * several times but barely moves the CPU time a call costs. The implementations take turns, round
- * after round, and each one's median round counts; the table gives calls per CPU-second and the
- * ratios over the JDK streams and over the pooled-zlib floor.
+ * {@link NativeEngineBenchmark}'s work measured in this thread's CPU time instead of wall time, for
+ * a shared machine, where other processes' load makes JMH's wall-clock scores swing by several
+ * times but barely moves the CPU time a call costs. The implementations take turns, round after
+ * round, and each one's median round counts; the table gives calls per CPU-second and the ratios
+ * over the JDK streams and over the pooled-zlib floor.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.oomguard.benchmarks.NativeEngineCpuTime [rounds]}
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
+ * dev.oomguard.benchmarks.NativeEngineCpuTime [rounds]}
  */
 public final class NativeEngineCpuTime {
   private static final String[] IMPLS = {"jdk", "zlib", "codec", "codec-libdeflate", "libdeflate"};
   private static final int[] SIZES = {1024, 16384, 262144, 1048576};
+
   /** CPU time per implementation per round. */
   private static final long ROUND_NANOS = 40_000_000;
 
@@ -27,7 +29,10 @@ public final class NativeEngineCpuTime {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-    System.out.println("| size | operation | " + String.join(" | ", IMPLS) + " | codec-libdeflate / jdk | codec-libdeflate / zlib floor | codec / zlib floor |");
+    System.out.println(
+        "| size | operation | "
+            + String.join(" | ", IMPLS)
+            + " | codec-libdeflate / jdk | codec-libdeflate / zlib floor | codec / zlib floor |");
     System.out.println("|---:|---|" + "---:|".repeat(IMPLS.length + 3));
     for (String operation : new String[] {"compress", "decompress"}) {
       for (int size : SIZES) {
@@ -56,8 +61,13 @@ public final class NativeEngineCpuTime {
           medians[i] = sorted[rounds / 2];
           row.append(String.format(Locale.ROOT, " %,.0f |", medians[i]));
         }
-        row.append(String.format(Locale.ROOT, " %.2f | %.2f | %.2f |", medians[3] / medians[0], medians[3] / medians[1],
-            medians[2] / medians[1]));
+        row.append(
+            String.format(
+                Locale.ROOT,
+                " %.2f | %.2f | %.2f |",
+                medians[3] / medians[0],
+                medians[3] / medians[1],
+                medians[2] / medians[1]));
         System.out.println(row);
         states.forEach(NativeEngineBenchmark::tearDown);
       }
@@ -65,7 +75,8 @@ public final class NativeEngineCpuTime {
   }
 
   /** Calls per CPU-second over about {@link #ROUND_NANOS} of this thread's CPU time. */
-  private static double measure(ThreadMXBean cpu, NativeEngineBenchmark state, String operation) throws Exception {
+  private static double measure(ThreadMXBean cpu, NativeEngineBenchmark state, String operation)
+      throws Exception {
     long start = cpu.getCurrentThreadCpuTime();
     long calls = 0;
     long sink = 0;

@@ -19,11 +19,18 @@ final class Payloads {
     StringBuilder json = new StringBuilder(size + 256).append('[');
     for (int id = 0; json.length() < size; id++) {
       json.append(id == 0 ? "" : ",")
-          .append("{\"id\":").append(id)
-          .append(",\"name\":\"").append(WORDS[random.nextInt(WORDS.length)]).append('-').append(random.nextInt(10_000))
-          .append("\",\"status\":\"").append(WORDS[random.nextInt(WORDS.length)])
-          .append("\",\"value\":").append(random.nextInt(1_000_000) / 100.0)
-          .append(",\"ts\":").append(1_700_000_000_000L + random.nextInt(86_400_000))
+          .append("{\"id\":")
+          .append(id)
+          .append(",\"name\":\"")
+          .append(WORDS[random.nextInt(WORDS.length)])
+          .append('-')
+          .append(random.nextInt(10_000))
+          .append("\",\"status\":\"")
+          .append(WORDS[random.nextInt(WORDS.length)])
+          .append("\",\"value\":")
+          .append(random.nextInt(1_000_000) / 100.0)
+          .append(",\"ts\":")
+          .append(1_700_000_000_000L + random.nextInt(86_400_000))
           .append('}');
     }
     byte[] bytes = json.toString().getBytes(StandardCharsets.US_ASCII);

@@ -5,11 +5,11 @@ import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The libdeflate engine for {@code dev.oomguard.benchmarks.NativeEngineBenchmark}, which cannot
- * see the package-private engine: this class shares the package from the benchmarks' class path,
- * so the main code needs no public-for-benchmark door. It frames gzip the way {@link GzipCodec}
- * will on this engine (10-byte header, raw DEFLATE, CRC32 and ISIZE), so that the benchmark
- * measures what a caller will get, and it can force either way of reaching the arrays.
+ * The libdeflate engine for {@code dev.oomguard.benchmarks.NativeEngineBenchmark}, which cannot see
+ * the package-private engine: this class shares the package from the benchmarks' class path, so the
+ * main code needs no public-for-benchmark door. It frames gzip the way {@link GzipCodec} will on
+ * this engine (10-byte header, raw DEFLATE, CRC32 and ISIZE), so that the benchmark measures what a
+ * caller will get, and it can force either way of reaching the arrays.
  */
 public final class LibdeflateBenchmarkAccess implements AutoCloseable {
   /** How the arrays reach native code: as the engine chooses, always pinned, or always copied. */
@@ -58,7 +58,8 @@ public final class LibdeflateBenchmarkAccess implements AutoCloseable {
         buffer = new byte[bound + HEADER + TRAILER];
       }
       int mode = transfer == Transfer.CRITICAL ? Libdeflate.MODE_CRITICAL : Libdeflate.MODE_COPY;
-      int written = Libdeflate.compress(rawCompressor, input, 0, input.length, buffer, HEADER, bound, mode);
+      int written =
+          Libdeflate.compress(rawCompressor, input, 0, input.length, buffer, HEADER, bound, mode);
       gzip = Arrays.copyOf(buffer, HEADER + written + TRAILER);
     }
     gzip[0] = (byte) 0x1f;
@@ -82,7 +83,10 @@ public final class LibdeflateBenchmarkAccess implements AutoCloseable {
       produced = decompressor.decompress(gzip, HEADER, gzip.length - HEADER, out, 0, out.length);
     } else {
       int mode = transfer == Transfer.CRITICAL ? Libdeflate.MODE_CRITICAL : Libdeflate.MODE_COPY;
-      produced = (int) Libdeflate.decompress(rawDecompressor, gzip, HEADER, gzip.length - HEADER, out, 0, out.length, mode);
+      produced =
+          (int)
+              Libdeflate.decompress(
+                  rawDecompressor, gzip, HEADER, gzip.length - HEADER, out, 0, out.length, mode);
     }
     if (produced != isize) {
       throw new IllegalStateException("decompressed " + produced + " bytes, ISIZE says " + isize);
@@ -111,6 +115,9 @@ public final class LibdeflateBenchmarkAccess implements AutoCloseable {
   }
 
   private static int readIntLe(byte[] b, int at) {
-    return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    return (b[at] & 0xff)
+        | (b[at + 1] & 0xff) << 8
+        | (b[at + 2] & 0xff) << 16
+        | (b[at + 3] & 0xff) << 24;
   }
 }

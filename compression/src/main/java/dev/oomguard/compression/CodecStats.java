@@ -24,11 +24,15 @@ final class CodecStats {
   final LongAdder streamLimit = new LongAdder();
   final LongAdder ioErrors = new LongAdder();
 
-  /** Counts a failure by kind: bad input, breached limit, the cap on open streams, or the sink's or source's own I/O. */
+  /**
+   * Counts a failure by kind: bad input, breached limit, the cap on open streams, or the sink's or
+   * source's own I/O.
+   */
   void failed(Throwable error) {
     if (error instanceof MalformedGzipException || error instanceof MalformedGzipIOException) {
       malformed.increment();
-    } else if (error instanceof DecompressionLimitException || error instanceof DecompressionLimitIOException) {
+    } else if (error instanceof DecompressionLimitException
+        || error instanceof DecompressionLimitIOException) {
       limitExceeded.increment();
     } else if (error instanceof OpenStreamLimitException) {
       streamLimit.increment();

@@ -31,18 +31,27 @@ import org.jspecify.annotations.Nullable;
 public final class CompressingOutputStream extends OutputStream {
   /** Input compressed per borrowed deflater. */
   static final int CHUNK = 64 * 1024;
+
   /** Deflate's window: how far back a match may refer, so the dictionary a chunk needs. */
   static final int WINDOW = 32 * 1024;
+
   /** The most of a deflater's pooled buffer a stream uses per sink write. */
   private static final int SINK_WRITE = 64 * 1024;
 
-  private enum State { OPEN, FINISHED, FAILED, CLOSED }
+  private enum State {
+    OPEN,
+    FINISHED,
+    FAILED,
+    CLOSED
+  }
 
   private final OutputStream sink;
   private final GzipCodec codec;
   private final CRC32 crc = new CRC32();
+
   /** The previous chunk's last {@code dictionary} bytes, then the input not yet compressed. */
   private byte[] buffer = new byte[0];
+
   private int dictionary;
   private int length;
   private @Nullable Exception failure;
@@ -98,7 +107,9 @@ public final class CompressingOutputStream extends OutputStream {
     }
   }
 
-  /** Flushes the sink. Like {@code GZIPOutputStream} by default, it does not force a deflate block. */
+  /**
+   * Flushes the sink. Like {@code GZIPOutputStream} by default, it does not force a deflate block.
+   */
   @Override
   public void flush() throws IOException {
     if (state == State.CLOSED) {
@@ -173,9 +184,9 @@ public final class CompressingOutputStream extends OutputStream {
    * Deflates {@code n} bytes of {@code input} from {@code from} with a borrowed deflater, primed
    * with the dictionary, into the deflater's pooled buffer and on to the sink: with a sync flush,
    * or for the last chunk to the end of the deflate data and the trailer. The first chunk also
-   * carries the header, so a small value reaches the sink in one write. The deflater is back in
-   * the pool when this returns or throws. Then the last {@value #WINDOW} bytes of input so far
-   * become the next chunk's dictionary.
+   * carries the header, so a small value reaches the sink in one write. The deflater is back in the
+   * pool when this returns or throws. Then the last {@value #WINDOW} bytes of input so far become
+   * the next chunk's dictionary.
    */
   private void compress(byte[] input, int from, int n, boolean last) throws IOException {
     DeflaterSlot slot = codec.deflaters().acquireEvenIfClosed();
@@ -188,8 +199,15 @@ public final class CompressingOutputStream extends OutputStream {
       if (last) {
         deflater.finish();
       }
-      byte[] out = slot.buffer((int) Math.min(SINK_WRITE,
-          GzipFormat.HEADER_SIZE + GzipFormat.deflateBound(n) + 5 + GzipFormat.TRAILER_SIZE));
+      byte[] out =
+          slot.buffer(
+              (int)
+                  Math.min(
+                      SINK_WRITE,
+                      GzipFormat.HEADER_SIZE
+                          + GzipFormat.deflateBound(n)
+                          + 5
+                          + GzipFormat.TRAILER_SIZE));
       int size = 0;
       if (!headerWritten) {
         GzipFormat.writeHeader(out, 0, codec.level());

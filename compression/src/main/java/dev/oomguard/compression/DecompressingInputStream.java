@@ -14,7 +14,14 @@ import org.jspecify.annotations.Nullable;
  * the first exception. Zero bytes after the last member are padding and end the input.
  */
 final class DecompressingInputStream extends InputStream {
-  private enum State { HEADER, BODY, PADDING, DONE, FAILED, CLOSED }
+  private enum State {
+    HEADER,
+    BODY,
+    PADDING,
+    DONE,
+    FAILED,
+    CLOSED
+  }
 
   private final InputStream source;
   private final GzipCodec codec;

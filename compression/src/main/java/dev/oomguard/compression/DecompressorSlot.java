@@ -3,9 +3,8 @@ package dev.oomguard.compression;
 import java.util.zip.CRC32;
 
 /**
- * A pooled libdeflate decompressor with the CRC of the byte-array calls. libdeflate keeps no
- * state between calls, so {@link #reset()} only clears the CRC; {@link #end()} frees the native
- * memory.
+ * A pooled libdeflate decompressor with the CRC of the byte-array calls. libdeflate keeps no state
+ * between calls, so {@link #reset()} only clears the CRC; {@link #end()} frees the native memory.
  */
 final class DecompressorSlot implements HandlePool.Handle {
   final LibdeflateDecompressor decompressor = new LibdeflateDecompressor();

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Every meter carries {@code engine} ({@code libdeflate} or {@code jdk}): the engine of the
  * byte-array calls, fixed when the codec is built, so it adds no series; it shows which hosts fell
- * back to the JDK (a failed native load) and splits throughput by engine. Streams always run on
- * the JDK's zlib whatever the tag says.
+ * back to the JDK (a failed native load) and splits throughput by engine. Streams always run on the
+ * JDK's zlib whatever the tag says.
  *
  * <p>{@code gzip.native.handles{state=in.use}} climbing and staying up while traffic is flat is the
  * signature of the leak this codec exists to prevent; here it comes back down.
@@ -50,23 +50,43 @@ public final class GzipCodecMetrics implements MeterBinder {
         .tags(tags)
         .register(registry);
 
-    bindCounter(registry, "gzip.errors", "malformed", codec.stats.malformed,
+    bindCounter(
+        registry,
+        "gzip.errors",
+        "malformed",
+        codec.stats.malformed,
         "Decompressions of input that is not valid gzip");
-    bindCounter(registry, "gzip.errors", "limit", codec.stats.limitExceeded,
+    bindCounter(
+        registry,
+        "gzip.errors",
+        "limit",
+        codec.stats.limitExceeded,
         "Decompressions stopped at the size limit");
-    bindCounter(registry, "gzip.errors", "stream.limit", codec.stats.streamLimit,
+    bindCounter(
+        registry,
+        "gzip.errors",
+        "stream.limit",
+        codec.stats.streamLimit,
         "Decompressing streams refused at maxOpenDecompressingStreams");
-    bindCounter(registry, "gzip.errors", "io", codec.stats.ioErrors,
+    bindCounter(
+        registry,
+        "gzip.errors",
+        "io",
+        codec.stats.ioErrors,
         "Stream operations failed by the sink's or source's own I/O");
 
     Gauge.builder("gzip.native.handles", codec, GzipCodec::nativeHandlesInUse)
-        .description("Native handles (deflaters, inflaters, libdeflate compressors and decompressors), lent out or idle in the pool")
-        .tags(tags).tag("state", "in.use")
+        .description(
+            "Native handles (deflaters, inflaters, libdeflate compressors and decompressors), lent out or idle in the pool")
+        .tags(tags)
+        .tag("state", "in.use")
         .baseUnit("handles")
         .register(registry);
     Gauge.builder("gzip.native.handles", codec, GzipCodec::nativeHandlesIdle)
-        .description("Native handles (deflaters, inflaters, libdeflate compressors and decompressors), lent out or idle in the pool")
-        .tags(tags).tag("state", "idle")
+        .description(
+            "Native handles (deflaters, inflaters, libdeflate compressors and decompressors), lent out or idle in the pool")
+        .tags(tags)
+        .tag("state", "idle")
         .baseUnit("handles")
         .register(registry);
     FunctionCounter.builder("gzip.native.handles.created", codec, GzipCodec::nativeHandlesCreated)
@@ -81,28 +101,34 @@ public final class GzipCodecMetrics implements MeterBinder {
         .register(registry);
   }
 
-  private void bindDirection(MeterRegistry registry, String operation, CodecStats.Direction direction) {
+  private void bindDirection(
+      MeterRegistry registry, String operation, CodecStats.Direction direction) {
     FunctionCounter.builder("gzip.operations", direction.operations, LongAdder::doubleValue)
         .description("Completed compressions or decompressions")
-        .tags(tags).tag("operation", operation)
+        .tags(tags)
+        .tag("operation", operation)
         .baseUnit("operations")
         .register(registry);
     FunctionCounter.builder("gzip.bytes.in", direction.bytesIn, LongAdder::doubleValue)
         .description("Bytes taken in by completed operations")
-        .tags(tags).tag("operation", operation)
+        .tags(tags)
+        .tag("operation", operation)
         .baseUnit(BaseUnits.BYTES)
         .register(registry);
     FunctionCounter.builder("gzip.bytes.out", direction.bytesOut, LongAdder::doubleValue)
         .description("Bytes produced by completed operations")
-        .tags(tags).tag("operation", operation)
+        .tags(tags)
+        .tag("operation", operation)
         .baseUnit(BaseUnits.BYTES)
         .register(registry);
   }
 
-  private void bindCounter(MeterRegistry registry, String name, String kind, LongAdder count, String description) {
+  private void bindCounter(
+      MeterRegistry registry, String name, String kind, LongAdder count, String description) {
     FunctionCounter.builder(name, count, LongAdder::doubleValue)
         .description(description)
-        .tags(tags).tag("kind", kind)
+        .tags(tags)
+        .tag("kind", kind)
         .baseUnit("errors")
         .register(registry);
   }

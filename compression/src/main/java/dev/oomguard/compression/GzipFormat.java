@@ -6,9 +6,9 @@ import java.util.zip.Inflater;
 import org.jspecify.annotations.Nullable;
 
 /**
- * RFC 1952 framing: the member header and trailer around raw deflate data, and the one place
- * where both decompression paths (byte arrays and streams) judge a trailer, a stalled inflater and
- * what follows the last member.
+ * RFC 1952 framing: the member header and trailer around raw deflate data, and the one place where
+ * both decompression paths (byte arrays and streams) judge a trailer, a stalled inflater and what
+ * follows the last member.
  */
 final class GzipFormat {
   static final int HEADER_SIZE = 10;
@@ -74,18 +74,23 @@ final class GzipFormat {
     int id2 = id1 == ID1 ? next(in, member, crc, "ID2") : in.read();
     if (id1 != ID1 || id2 != ID2) {
       String seen = id2 < 0 ? String.format("%02x", id1) : String.format("%02x %02x", id1, id2);
-      throw new MalformedGzipException(member == 1
-          ? "not gzip: input starts with " + seen + ", expected 1f 8b"
-          : String.format("garbage after the trailer of member %d at offset %d: %s is not"
-              + " the start of another member (1f 8b)", member - 1, start, seen));
+      throw new MalformedGzipException(
+          member == 1
+              ? "not gzip: input starts with " + seen + ", expected 1f 8b"
+              : String.format(
+                  "garbage after the trailer of member %d at offset %d: %s is not"
+                      + " the start of another member (1f 8b)",
+                  member - 1, start, seen));
     }
     int method = next(in, member, crc, "CM");
     if (method != CM_DEFLATE) {
-      throw malformed(member, start + 2, "unsupported compression method " + method + " (only 8, deflate)");
+      throw malformed(
+          member, start + 2, "unsupported compression method " + method + " (only 8, deflate)");
     }
     int flags = next(in, member, crc, "FLG");
     if ((flags & RESERVED) != 0) {
-      throw malformed(member, start + 3, String.format("reserved flag bits set (FLG=0x%02x)", flags));
+      throw malformed(
+          member, start + 3, String.format("reserved flag bits set (FLG=0x%02x)", flags));
     }
     for (int i = 0; i < 6; i++) {
       next(in, member, crc, "MTIME/XFL/OS");
@@ -107,7 +112,10 @@ final class GzipFormat {
       long crcAt = in.position();
       int actual = next(in, member, null, "FHCRC") | next(in, member, null, "FHCRC") << 8;
       if (actual != expected) {
-        throw malformed(member, crcAt, String.format("header CRC16 is %04x, header bytes give %04x", actual, expected));
+        throw malformed(
+            member,
+            crcAt,
+            String.format("header CRC16 is %04x, header bytes give %04x", actual, expected));
       }
     }
   }
@@ -116,28 +124,36 @@ final class GzipFormat {
    * Checks a member's trailer, read at {@code offset}, against what its deflate data gave: the
    * CRC32 first, then ISIZE (the size modulo 2^32).
    */
-  static void checkTrailer(long trailerCrc, long trailerIsize, long crc, long size, int member, long offset) {
+  static void checkTrailer(
+      long trailerCrc, long trailerIsize, long crc, long size, int member, long offset) {
     if (trailerCrc != crc) {
-      throw malformed(member, offset,
+      throw malformed(
+          member,
+          offset,
           String.format("CRC32 mismatch: trailer says %08x, data gives %08x", trailerCrc, crc));
     }
     if (trailerIsize != (size & 0xffffffffL)) {
-      throw malformed(member, offset + 4,
+      throw malformed(
+          member,
+          offset + 4,
           "ISIZE mismatch: trailer says " + trailerIsize + " bytes, data has " + size);
     }
   }
 
   /**
    * True when an inflater that produced nothing and has not finished cannot go on whatever input
-   * follows: it wants a preset dictionary (gzip has none) or it has input and makes no progress.
-   * An inflater that only needs input is not stalled: the caller gives it more, or reports
-   * {@link #truncated} at the end of the input.
+   * follows: it wants a preset dictionary (gzip has none) or it has input and makes no progress. An
+   * inflater that only needs input is not stalled: the caller gives it more, or reports {@link
+   * #truncated} at the end of the input.
    */
   static boolean isStalled(Inflater inflater) {
     return inflater.needsDictionary() || !inflater.needsInput();
   }
 
-  /** What is wrong with an inflater that produced nothing, did not finish, and will get no more input. */
+  /**
+   * What is wrong with an inflater that produced nothing, did not finish, and will get no more
+   * input.
+   */
   static MalformedGzipException stalled(Inflater inflater, int member, long offset) {
     if (inflater.needsDictionary()) {
       return malformed(member, offset, "deflate data asks for a preset dictionary");
@@ -149,7 +165,8 @@ final class GzipFormat {
 
   static MalformedGzipException invalidDeflate(int member, long offset, DataFormatException e) {
     return new MalformedGzipException(
-        "member " + member + " at offset " + offset + ": invalid deflate data: " + e.getMessage(), e);
+        "member " + member + " at offset " + offset + ": invalid deflate data: " + e.getMessage(),
+        e);
   }
 
   /**
@@ -158,9 +175,11 @@ final class GzipFormat {
    * complete member, {@code offset} where the bad byte is.
    */
   static MalformedGzipException garbageAfterPadding(int member, long offset, int b) {
-    return new MalformedGzipException(String.format(
-        "garbage after the zero padding that follows member %d at offset %d: %02x (only zero bytes may"
-            + " follow the last member)", member, offset, b));
+    return new MalformedGzipException(
+        String.format(
+            "garbage after the zero padding that follows member %d at offset %d: %02x (only zero bytes may"
+                + " follow the last member)",
+            member, offset, b));
   }
 
   /**
@@ -175,7 +194,9 @@ final class GzipFormat {
     }
   }
 
-  /** zlib's deflateBound for raw deflate at the default memory level: the most deflate can produce. */
+  /**
+   * zlib's deflateBound for raw deflate at the default memory level: the most deflate can produce.
+   */
   static long deflateBound(long length) {
     return length + (length >> 12) + (length >> 14) + (length >> 25) + 13L;
   }
@@ -188,15 +209,15 @@ final class GzipFormat {
     return malformed(member, offset, "input ends inside the " + where);
   }
 
-  private static <X extends Exception> void skipZeroTerminated(ByteInput<X> in, int member, CRC32 crc, String field)
-      throws X {
+  private static <X extends Exception> void skipZeroTerminated(
+      ByteInput<X> in, int member, CRC32 crc, String field) throws X {
     while (next(in, member, crc, field) != 0) {
       // a name or comment is skipped, never stored: a hostile one costs time, not memory
     }
   }
 
-  private static <X extends Exception> int next(ByteInput<X> in, int member, @Nullable CRC32 crc,
-      String field) throws X {
+  private static <X extends Exception> int next(
+      ByteInput<X> in, int member, @Nullable CRC32 crc, String field) throws X {
     int b = in.read();
     if (b < 0) {
       throw truncated(member, in.position(), "header (" + field + ")");

@@ -6,16 +6,18 @@ import java.lang.ref.Cleaner;
 /**
  * An inflater lent to a decompressing stream, within the codec's {@link StreamCap}. The stream
  * gives it back through {@link #release()}; if the stream is dropped without reaching the end,
- * closing or failing, the inflater and the slot go back when the stream is garbage collected,
- * which {@link StreamCap} asks for at the cap. (Compressing streams need no lease: they hold no
- * native handle between calls.)
+ * closing or failing, the inflater and the slot go back when the stream is garbage collected, which
+ * {@link StreamCap} asks for at the cap. (Compressing streams need no lease: they hold no native
+ * handle between calls.)
  */
 final class HandleLease<H extends HandlePool.Handle> {
-  private static final Cleaner CLEANER = Cleaner.create(task -> {
-    Thread thread = new Thread(task, "oomguard-gzip-cleaner");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private static final Cleaner CLEANER =
+      Cleaner.create(
+          task -> {
+            Thread thread = new Thread(task, "oomguard-gzip-cleaner");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   final H handle;
   private final Cleaner.Cleanable cleanable;

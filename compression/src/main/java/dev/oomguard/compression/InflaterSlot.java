@@ -7,6 +7,7 @@ import java.util.zip.Inflater;
 final class InflaterSlot implements HandlePool.Handle {
   final Inflater inflater = new Inflater(true);
   final CRC32 crc = new CRC32();
+
   /** Where streams read compressed input into, and where a limit probe inflates into. */
   final byte[] buffer = new byte[8192];
 

@@ -13,34 +13,40 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The libdeflate engine's native library: finds it in the jar, loads it once, and says whether
- * it is usable. libdeflate compresses and decompresses whole buffers (no streaming), 1.5-2.5
- * times as fast as zlib, which fits the byte-array API; streams stay on the JDK's zlib.
+ * The libdeflate engine's native library: finds it in the jar, loads it once, and says whether it
+ * is usable. libdeflate compresses and decompresses whole buffers (no streaming), 1.5-2.5 times as
+ * fast as zlib, which fits the byte-array API; streams stay on the JDK's zlib.
  *
  * <p>The library is {@code META-INF/native/linux-x86_64/liboomguard_deflate.so} (a JNI shim with
- * libdeflate linked in statically; it needs glibc 2.14 or later and nothing else). At first use
- * it is checked against the SHA-256 the build wrote beside it, copied to a temporary file in {@code
- * -Doomguard.compression.native.dir} (default {@code java.io.tmpdir}), loaded, and the file
- * deleted (the mapping stays). {@code
- * -Doomguard.compression.native=false} forbids loading it. When it cannot load, for any reason,
- * {@link #isAvailable()} is false, {@link #unavailableReason()} says why, and one INFO line on
- * the {@code dev.oomguard.compression} logger says it once; callers then use the JDK.
+ * libdeflate linked in statically; it needs glibc 2.14 or later and nothing else). At first use it
+ * is checked against the SHA-256 the build wrote beside it, copied to a temporary file in {@code
+ * -Doomguard.compression.native.dir} (default {@code java.io.tmpdir}), loaded, and the file deleted
+ * (the mapping stays). {@code -Doomguard.compression.native=false} forbids loading it. When it
+ * cannot load, for any reason, {@link #isAvailable()} is false, {@link #unavailableReason()} says
+ * why, and one INFO line on the {@code dev.oomguard.compression} logger says it once; callers then
+ * use the JDK.
  *
- * <p>The native methods answer with byte counts or the negative codes below (they never throw),
- * and check every offset against the real array lengths themselves; see {@code
+ * <p>The native methods answer with byte counts or the negative codes below (they never throw), and
+ * check every offset against the real array lengths themselves; see {@code
  * src/main/c/oomguard_deflate.c}.
  */
 final class Libdeflate {
   /** Set to {@code false} to forbid loading the native library: the codec then uses the JDK. */
   static final String ENABLED_PROPERTY = "oomguard.compression.native";
+
   /** The directory the library is extracted to before loading (it must allow mapping code). */
   static final String DIR_PROPERTY = "oomguard.compression.native.dir";
+
   static final String RESOURCE = "/META-INF/native/linux-x86_64/liboomguard_deflate.so";
 
-  /** The input is not valid raw DEFLATE, or it is cut short (libdeflate does not tell them apart). */
+  /**
+   * The input is not valid raw DEFLATE, or it is cut short (libdeflate does not tell them apart).
+   */
   static final int BAD_DATA = -1;
+
   /** The output would not fit in the space given. */
   static final int OUTPUT_FULL = -2;
+
   static final int BAD_BOUNDS = -3;
   static final int NO_HANDLE = -4;
   static final int NO_MEMORY = -5;
@@ -49,7 +55,10 @@ final class Libdeflate {
 
   /** Pin the arrays around the call: fastest, but the GC waits for the call (small calls only). */
   static final int MODE_CRITICAL = 0;
-  /** Copy in and out of native memory: no critical region, for calls too long to make the GC wait. */
+
+  /**
+   * Copy in and out of native memory: no critical region, for calls too long to make the GC wait.
+   */
   static final int MODE_COPY = 1;
 
   /** The shim's OG_ABI_VERSION this class was written against. */
@@ -87,7 +96,10 @@ final class Libdeflate {
   private static @Nullable String load() {
     String reason = loadReason();
     if (reason != null) {
-      LOG.log(System.Logger.Level.INFO, "libdeflate engine unavailable, using the JDK''s zlib: {0}", reason);
+      LOG.log(
+          System.Logger.Level.INFO,
+          "libdeflate engine unavailable, using the JDK''s zlib: {0}",
+          reason);
     } else {
       LOG.log(System.Logger.Level.DEBUG, "libdeflate engine loaded");
     }
@@ -152,7 +164,8 @@ final class Libdeflate {
     } catch (NoSuchAlgorithmException e) {
       return "no SHA-256 to check the library with: " + e;
     }
-    return have.equalsIgnoreCase(want) ? null
+    return have.equalsIgnoreCase(want)
+        ? null
         : RESOURCE + " is damaged: its SHA-256 is " + have + ", the build wrote " + want;
   }
 
@@ -179,10 +192,13 @@ final class Libdeflate {
    */
   static RuntimeException failure(long code, String operation) {
     return switch ((int) code) {
-      case BAD_BOUNDS -> new IndexOutOfBoundsException(operation + ": offset or length outside its array");
+      case BAD_BOUNDS ->
+          new IndexOutOfBoundsException(operation + ": offset or length outside its array");
       case NO_HANDLE -> new IllegalStateException(operation + ": no native handle");
       case NO_MEMORY -> throw new OutOfMemoryError(operation + ": native memory exhausted");
-      case NO_ARRAY -> throw new OutOfMemoryError(operation + ": the JVM could not give the array to native code");
+      case NO_ARRAY ->
+          throw new OutOfMemoryError(
+              operation + ": the JVM could not give the array to native code");
       case BAD_ARGUMENT -> new IllegalArgumentException(operation + ": bad level or mode");
       default -> new IllegalStateException(operation + ": unexpected native result " + code);
     };
@@ -208,12 +224,32 @@ final class Libdeflate {
 
   // Arrays may be null here: the shim answers BAD_BOUNDS, as for any slice outside its array.
 
-  static native int compress(long compressor, byte @Nullable [] in, int inOffset, int inLength, byte @Nullable [] out,
-      int outOffset, int outLength, int mode);
+  static native int compress(
+      long compressor,
+      byte @Nullable [] in,
+      int inOffset,
+      int inLength,
+      byte @Nullable [] out,
+      int outOffset,
+      int outLength,
+      int mode);
 
-  static native byte @Nullable [] compressToArray(long compressor, byte @Nullable [] in, int inOffset, int inLength,
-      int prefix, int suffix, int[] code);
+  static native byte @Nullable [] compressToArray(
+      long compressor,
+      byte @Nullable [] in,
+      int inOffset,
+      int inLength,
+      int prefix,
+      int suffix,
+      int[] code);
 
-  static native long decompress(long decompressor, byte @Nullable [] in, int inOffset, int inLength,
-      byte @Nullable [] out, int outOffset, int outLength, int mode);
+  static native long decompress(
+      long decompressor,
+      byte @Nullable [] in,
+      int inOffset,
+      int inLength,
+      byte @Nullable [] out,
+      int outOffset,
+      int outLength,
+      int mode);
 }

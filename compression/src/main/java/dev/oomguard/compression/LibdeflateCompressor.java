@@ -3,9 +3,9 @@ package dev.oomguard.compression;
 import java.util.Objects;
 
 /**
- * One libdeflate compressor (raw DEFLATE, no gzip framing): about 672 KB of native memory at
- * level 6 (less below, more at 10-12), plus up to 512 KiB of retained scratch, freed by {@link
- * #close()} and by nothing else: nothing here depends on the GC. Made once per pooled slot.
+ * One libdeflate compressor (raw DEFLATE, no gzip framing): about 672 KB of native memory at level
+ * 6 (less below, more at 10-12), plus up to 512 KiB of retained scratch, freed by {@link #close()}
+ * and by nothing else: nothing here depends on the GC. Made once per pooled slot.
  *
  * <p>Levels 1-9 mean what they mean in zlib (speed against size), 0 stores. libdeflate's 10-12
  * (optimal parsing: a few percent smaller, several times slower) are accepted here but the codec
@@ -55,16 +55,19 @@ final class LibdeflateCompressor implements AutoCloseable {
   }
 
   /**
-   * Compresses {@code in[inOffset, +inLength)} as one raw DEFLATE stream into {@code
-   * out[outOffset, +outLength)}.
+   * Compresses {@code in[inOffset, +inLength)} as one raw DEFLATE stream into {@code out[outOffset,
+   * +outLength)}.
    *
    * @return the bytes written, or {@link Libdeflate#OUTPUT_FULL} if they do not fit (a buffer of
    *     {@link #maxCompressedSize} always suffices)
    */
-  synchronized int compress(byte[] in, int inOffset, int inLength, byte[] out, int outOffset, int outLength) {
+  synchronized int compress(
+      byte[] in, int inOffset, int inLength, byte[] out, int outOffset, int outLength) {
     Objects.checkFromIndexSize(inOffset, inLength, in.length);
     Objects.checkFromIndexSize(outOffset, outLength, out.length);
-    int written = Libdeflate.compress(open(), in, inOffset, inLength, out, outOffset, outLength, Libdeflate.MODE_COPY);
+    int written =
+        Libdeflate.compress(
+            open(), in, inOffset, inLength, out, outOffset, outLength, Libdeflate.MODE_COPY);
     if (written < 0 && written != Libdeflate.OUTPUT_FULL) {
       throw Libdeflate.failure(written, "compress");
     }
@@ -79,7 +82,8 @@ final class LibdeflateCompressor implements AutoCloseable {
   synchronized byte[] compress(byte[] in, int inOffset, int inLength, int prefix, int suffix) {
     Objects.checkFromIndexSize(inOffset, inLength, in.length);
     if (prefix < 0 || suffix < 0) {
-      throw new IllegalArgumentException("prefix and suffix must not be negative, were " + prefix + " and " + suffix);
+      throw new IllegalArgumentException(
+          "prefix and suffix must not be negative, were " + prefix + " and " + suffix);
     }
     int[] code = new int[1];
     byte[] out = Libdeflate.compressToArray(open(), in, inOffset, inLength, prefix, suffix, code);

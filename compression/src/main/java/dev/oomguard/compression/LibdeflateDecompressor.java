@@ -7,8 +7,8 @@ import java.util.Objects;
  * retained scratch, freed by {@link #close()} and by nothing else. Made once per pooled slot.
  *
  * <p>libdeflate decompresses a whole stream into a buffer it is given and never writes past its
- * end, so the output's allocation is bounded by the buffer the caller sizes (from the limit and
- * the ISIZE hint), never by what the input claims.
+ * end, so the output's allocation is bounded by the buffer the caller sizes (from the limit and the
+ * ISIZE hint), never by what the input claims.
  *
  * <p>Calls whose input plus output fit in {@link #CRITICAL_MAX_BYTES} pin the arrays (a JNI
  * critical region, the fastest way); bigger ones copy through native memory so that the GC never
@@ -49,11 +49,16 @@ final class LibdeflateDecompressor implements AutoCloseable {
    *     short, or {@link Libdeflate#OUTPUT_FULL} if the stream holds more than {@code outLength}
    *     bytes (the output's contents are then unspecified)
    */
-  synchronized int decompress(byte[] in, int inOffset, int inLength, byte[] out, int outOffset, int outLength) {
+  synchronized int decompress(
+      byte[] in, int inOffset, int inLength, byte[] out, int outOffset, int outLength) {
     Objects.checkFromIndexSize(inOffset, inLength, in.length);
     Objects.checkFromIndexSize(outOffset, outLength, out.length);
-    int mode = (long) inLength + outLength <= CRITICAL_MAX_BYTES ? Libdeflate.MODE_CRITICAL : Libdeflate.MODE_COPY;
-    long result = Libdeflate.decompress(open(), in, inOffset, inLength, out, outOffset, outLength, mode);
+    int mode =
+        (long) inLength + outLength <= CRITICAL_MAX_BYTES
+            ? Libdeflate.MODE_CRITICAL
+            : Libdeflate.MODE_COPY;
+    long result =
+        Libdeflate.decompress(open(), in, inOffset, inLength, out, outOffset, outLength, mode);
     if (result < 0) {
       consumed = 0;
       if (result == Libdeflate.BAD_DATA || result == Libdeflate.OUTPUT_FULL) {

@@ -15,10 +15,15 @@ public final class OpenStreamLimitException extends IOException {
   private final int limit;
 
   OpenStreamLimitException(int limit, int open, long waitedMillis) {
-    super(open + " decompressing streams hold an inflater, the cap (maxOpenDecompressingStreams=" + limit
-        + "), and none came back within " + waitedMillis + " ms of asking the GC to reclaim dropped ones."
-        + " Each of them is open: not read to the end, not closed and not failed. Close decompressing"
-        + " streams (try-with-resources) or raise the cap.");
+    super(
+        open
+            + " decompressing streams hold an inflater, the cap (maxOpenDecompressingStreams="
+            + limit
+            + "), and none came back within "
+            + waitedMillis
+            + " ms of asking the GC to reclaim dropped ones."
+            + " Each of them is open: not read to the end, not closed and not failed. Close decompressing"
+            + " streams (try-with-resources) or raise the cap.");
     this.limit = limit;
   }
 

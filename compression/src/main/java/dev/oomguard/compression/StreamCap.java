@@ -37,9 +37,9 @@ final class StreamCap {
   /**
    * Takes a slot. At the cap: asks the GC to reclaim dropped streams, then waits for a slot in
    * pauses of 1, 2, 4 ... up to 128 ms, asking again after each (a stream may have been dropped
-   * since), until {@code waitNanos} have passed since its first request returned; then fails. A
-   * GC that another thread asked for is waited out first, not counted against the wait: on a
-   * loaded machine a full GC alone can take longer than the wait.
+   * since), until {@code waitNanos} have passed since its first request returned; then fails. A GC
+   * that another thread asked for is waited out first, not counted against the wait: on a loaded
+   * machine a full GC alone can take longer than the wait.
    */
   void reserve() throws IOException {
     lock.lock();
@@ -89,8 +89,9 @@ final class StreamCap {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      InterruptedIOException interrupted = new InterruptedIOException(
-          "interrupted while waiting for one of the " + max + " decompressing stream slots");
+      InterruptedIOException interrupted =
+          new InterruptedIOException(
+              "interrupted while waiting for one of the " + max + " decompressing stream slots");
       interrupted.initCause(e);
       throw interrupted;
     }

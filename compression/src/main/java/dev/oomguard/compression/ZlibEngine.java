@@ -23,11 +23,12 @@ import org.jspecify.annotations.Nullable;
 final class ZlibEngine implements GzipEngine {
   /**
    * An ISIZE up to this many times the input (plus the slack) sizes the output at once. Deflate can
-   * reach 1032:1, but a cut or forged file's last four bytes can say anything up to that: above 32:1
-   * (JSON gives 4-10:1) the size is learnt by a counting pass instead, which costs a second
+   * reach 1032:1, but a cut or forged file's last four bytes can say anything up to that: above
+   * 32:1 (JSON gives 4-10:1) the size is learnt by a counting pass instead, which costs a second
    * inflate and no memory.
    */
   static final int TRUSTED_RATIO = 32;
+
   static final int TRUSTED_SLACK = 64 * 1024;
   static final int MAX_ARRAY_SIZE = Integer.MAX_VALUE - 8;
 
@@ -58,8 +59,8 @@ final class ZlibEngine implements GzipEngine {
 
   /**
    * {@link #decompress(byte[], long)}, reusing {@code guessed} (an array of {@link #plausibleSize}
-   * bytes that another engine allocated and gave up on) instead of allocating the guess again: so
-   * a call that falls back here allocates no more than one that started here.
+   * bytes that another engine allocated and gave up on) instead of allocating the guess again: so a
+   * call that falls back here allocates no more than one that started here.
    */
   byte[] decompress(byte[] gzip, long maxBytes, byte @Nullable [] guessed) {
     long limit = Math.min(maxBytes, MAX_ARRAY_SIZE);
@@ -86,9 +87,9 @@ final class ZlibEngine implements GzipEngine {
   }
 
   /**
-   * The exact size of everything {@code gzip} holds, learnt by inflating it into the slot's
-   * buffer; every header, CRC32, ISIZE, the padding and the limit are checked, and each failure
-   * throws what {@link #decompress(byte[], long)} throws. Allocates nothing.
+   * The exact size of everything {@code gzip} holds, learnt by inflating it into the slot's buffer;
+   * every header, CRC32, ISIZE, the padding and the limit are checked, and each failure throws what
+   * {@link #decompress(byte[], long)} throws. Allocates nothing.
    */
   int exactSize(byte[] gzip, long maxBytes) {
     long limit = Math.min(maxBytes, MAX_ARRAY_SIZE);
@@ -112,11 +113,12 @@ final class ZlibEngine implements GzipEngine {
 
   /**
    * Inflates every member from the start of the input, checking each header, CRC32, ISIZE, the
-   * padding after the last member, and the limit over all members. Into {@code out}, it returns
-   * the size, or -1 as soon as the data does not fit (nothing is allocated here); with no {@code
-   * out} it only counts, inflating into the slot's buffer, and returns the size.
+   * padding after the last member, and the limit over all members. Into {@code out}, it returns the
+   * size, or -1 as soon as the data does not fit (nothing is allocated here); with no {@code out}
+   * it only counts, inflating into the slot's buffer, and returns the size.
    */
-  private static int inflateMembers(InflaterSlot slot, GzipFormat.ArrayInput in, byte @Nullable [] out, long limit) {
+  private static int inflateMembers(
+      InflaterSlot slot, GzipFormat.ArrayInput in, byte @Nullable [] out, long limit) {
     Inflater inflater = slot.inflater;
     byte[] gzip = in.data;
     in.position = 0;
@@ -160,10 +162,16 @@ final class ZlibEngine implements GzipEngine {
       in.position = dataStart + (int) inflater.getBytesRead();
       int trailerAt = in.position;
       if (gzip.length - trailerAt < GzipFormat.TRAILER_SIZE) {
-        throw GzipFormat.truncated(member, gzip.length, "trailer (" + (gzip.length - trailerAt) + " of 8 bytes)");
+        throw GzipFormat.truncated(
+            member, gzip.length, "trailer (" + (gzip.length - trailerAt) + " of 8 bytes)");
       }
-      GzipFormat.checkTrailer(GzipFormat.readIntLe(gzip, trailerAt), GzipFormat.readIntLe(gzip, trailerAt + 4),
-          slot.crc.getValue(), size - memberStart, member, trailerAt);
+      GzipFormat.checkTrailer(
+          GzipFormat.readIntLe(gzip, trailerAt),
+          GzipFormat.readIntLe(gzip, trailerAt + 4),
+          slot.crc.getValue(),
+          size - memberStart,
+          member,
+          trailerAt);
       in.position += GzipFormat.TRAILER_SIZE;
       if (in.position < gzip.length && gzip[in.position] == 0) {
         GzipFormat.checkPadding(gzip, in.position, member);
@@ -174,7 +182,8 @@ final class ZlibEngine implements GzipEngine {
   }
 
   /** Inflates what it can; no output and no end of member means the input is bad or cut short. */
-  private static int inflate(Inflater inflater, byte[] out, int offset, int length, int member, int dataStart) {
+  private static int inflate(
+      Inflater inflater, byte[] out, int offset, int length, int member, int dataStart) {
     try {
       int produced = inflater.inflate(out, offset, length);
       if (produced == 0 && !inflater.finished()) {
@@ -207,7 +216,8 @@ final class ZlibEngine implements GzipEngine {
 
   /** zlib's deflateBound for raw deflate at the default settings, plus gzip framing. */
   private static int maxCompressedSize(int length) {
-    long bound = GzipFormat.deflateBound(length) + 5 + GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE;
+    long bound =
+        GzipFormat.deflateBound(length) + 5 + GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE;
     return (int) Math.min(bound, MAX_ARRAY_SIZE);
   }
 
@@ -219,7 +229,8 @@ final class ZlibEngine implements GzipEngine {
    */
   private static int projectedCapacity(Deflater deflater, int produced, int length, int current) {
     if (current >= MAX_ARRAY_SIZE) {
-      throw new CompressionException("output exceeds the largest byte array (" + MAX_ARRAY_SIZE + " bytes)");
+      throw new CompressionException(
+          "output exceeds the largest byte array (" + MAX_ARRAY_SIZE + " bytes)");
     }
     long read = Math.max(1, deflater.getBytesRead());
     long projected = produced * (long) length / read;

@@ -17,13 +17,28 @@ class CompressionModuleTest extends ModuleWiringContract {
   }
 
   @Test
-  void codec_worksWithNeitherMicrometerNorSpringOnTheClasspath() throws IOException, InterruptedException {
-    Path testClasses = Path.of(WithoutOptionalDependencies.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-    String classpath = GzipCodec.class.getProtectionDomain().getCodeSource().getLocation().getPath() + File.pathSeparator + testClasses;
-    Process java = new ProcessBuilder(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath, WithoutOptionalDependencies.class.getName()))
-        .redirectErrorStream(true)
-        .start();
+  void codec_worksWithNeitherMicrometerNorSpringOnTheClasspath()
+      throws IOException, InterruptedException {
+    Path testClasses =
+        Path.of(
+            WithoutOptionalDependencies.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .getPath());
+    String classpath =
+        GzipCodec.class.getProtectionDomain().getCodeSource().getLocation().getPath()
+            + File.pathSeparator
+            + testClasses;
+    Process java =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    classpath,
+                    WithoutOptionalDependencies.class.getName()))
+            .redirectErrorStream(true)
+            .start();
     String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
 

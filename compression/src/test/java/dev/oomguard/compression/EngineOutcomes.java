@@ -45,16 +45,26 @@ final class EngineOutcomes {
     byte[] two = concat(small, member);
     outcomes.add("two members: " + decompress(codec, two));
     outcomes.add("two members, zero padding: " + decompress(codec, concat(two, new byte[100])));
-    outcomes.add("padding, then garbage: " + decompress(codec, concat(two, new byte[5], new byte[] {7})));
-    outcomes.add("garbage after a trailer: " + decompress(codec, concat(two, new byte[] {0x1f, 0x00})));
+    outcomes.add(
+        "padding, then garbage: " + decompress(codec, concat(two, new byte[5], new byte[] {7})));
+    outcomes.add(
+        "garbage after a trailer: " + decompress(codec, concat(two, new byte[] {0x1f, 0x00})));
     outcomes.add("a lone 1f after a trailer: " + decompress(codec, concat(two, new byte[] {0x1f})));
     byte[] overLimit = codec.compress(new byte[LIMIT + 1]);
     outcomes.add("over the limit: " + decompress(codec, overLimit));
-    outcomes.add("over the limit, ISIZE forged small: " + decompress(codec, withIsize(overLimit, 1_000)));
-    outcomes.add("at the limit in two members: "
-        + decompress(codec, concat(codec.compress(new byte[LIMIT / 2]), codec.compress(new byte[LIMIT / 2]))));
-    outcomes.add("one byte over the limit in two members: "
-        + decompress(codec, concat(codec.compress(new byte[LIMIT / 2]), codec.compress(new byte[LIMIT / 2 + 1]))));
+    outcomes.add(
+        "over the limit, ISIZE forged small: " + decompress(codec, withIsize(overLimit, 1_000)));
+    outcomes.add(
+        "at the limit in two members: "
+            + decompress(
+                codec,
+                concat(codec.compress(new byte[LIMIT / 2]), codec.compress(new byte[LIMIT / 2]))));
+    outcomes.add(
+        "one byte over the limit in two members: "
+            + decompress(
+                codec,
+                concat(
+                    codec.compress(new byte[LIMIT / 2]), codec.compress(new byte[LIMIT / 2 + 1]))));
     outcomes.add("ISIZE off by one: " + decompress(codec, withIsize(member, 2_999)));
     byte[] junk = new byte[20_000];
     new SplittableRandom(3).nextBytes(junk);

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * What one {@code decompress} call allocates, measured with {@code
  * ThreadMXBean#getThreadAllocatedBytes}, for input that lies about its size: junk, cut files,
- * several members, BGZF-style files ending in an empty member. Each case runs once to warm up,
- * then is measured, at the default limit and at 1 GiB.
+ * several members, BGZF-style files ending in an empty member. Each case runs once to warm up, then
+ * is measured, at the default limit and at 1 GiB.
  */
 @ParameterizedClass(name = "engine={0}")
 @EnumSource(names = {"JDK", "LIBDEFLATE"})
@@ -26,7 +26,11 @@ class GzipAllocationTest {
   private static final int KIB = 1024;
   private static final int MIB = 1024 * KIB;
   private static final long GIB = 1024L * MIB;
-  /** What a call may allocate besides its output: the exception and its message, a few small objects. */
+
+  /**
+   * What a call may allocate besides its output: the exception and its message, a few small
+   * objects.
+   */
   private static final long SMALL = 16 * KIB;
 
   private final GzipCodec.Engine engine;
@@ -37,7 +41,8 @@ class GzipAllocationTest {
   GzipAllocationTest(GzipCodec.Engine engine) {
     this.engine = engine;
     this.atDefault = GzipCodec.builder().engine(engine).poolSize(1).build();
-    this.atOneGib = GzipCodec.builder().engine(engine).poolSize(1).maxDecompressedBytes(GIB).build();
+    this.atOneGib =
+        GzipCodec.builder().engine(engine).poolSize(1).maxDecompressedBytes(GIB).build();
     this.fast = GzipCodec.builder().engine(engine).poolSize(1).level(1).build();
   }
 
@@ -60,7 +65,8 @@ class GzipAllocationTest {
       Arrays.fill(junk, (byte) 0xff);
       for (GzipCodec codec : new GzipCodec[] {atDefault, atOneGib}) {
         long allocated = malformed(codec, junk, "not gzip");
-        assertThat(allocated).as("%d bytes of 0xff at limit %d", length, codec.maxDecompressedBytes())
+        assertThat(allocated)
+            .as("%d bytes of 0xff at limit %d", length, codec.maxDecompressedBytes())
             .isLessThan(SMALL);
       }
     }
@@ -88,7 +94,8 @@ class GzipAllocationTest {
       long bound = (long) ZlibEngine.TRUSTED_RATIO * cut + ZlibEngine.TRUSTED_SLACK + SMALL;
       for (GzipCodec codec : new GzipCodec[] {atDefault, atOneGib}) {
         long allocated = malformed(codec, truncated, "member 1");
-        assertThat(allocated).as("%d of %d bytes at limit %d", cut, whole.length, codec.maxDecompressedBytes())
+        assertThat(allocated)
+            .as("%d of %d bytes at limit %d", cut, whole.length, codec.maxDecompressedBytes())
             .isLessThan(bound);
       }
     }
@@ -122,7 +129,8 @@ class GzipAllocationTest {
 
     assertThat(data).hasSize(first.length + second.length);
     report("two members of 32 MiB and 32 MiB + 1 at a 1 GiB limit", allocated);
-    assertThat(allocated).as("the last ISIZE's guess, then the exact result")
+    assertThat(allocated)
+        .as("the last ISIZE's guess, then the exact result")
         .isLessThanOrEqualTo(second.length + (long) data.length + SMALL);
   }
 
@@ -196,6 +204,7 @@ class GzipAllocationTest {
   }
 
   private static long allocated() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 }

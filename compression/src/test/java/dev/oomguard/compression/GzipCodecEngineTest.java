@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Choosing the engine, and the promise that it does not matter to a caller: libdeflate and the
- * JDK give the same results, exceptions and messages on a corpus of good and bad input, in this
- * JVM and in JVMs where the library must not or cannot load (which then fall back to the JDK).
+ * Choosing the engine, and the promise that it does not matter to a caller: libdeflate and the JDK
+ * give the same results, exceptions and messages on a corpus of good and bad input, in this JVM and
+ * in JVMs where the library must not or cannot load (which then fall back to the JDK).
  */
 class GzipCodecEngineTest {
   @Test
@@ -25,15 +25,20 @@ class GzipCodecEngineTest {
     List<String> jdk;
     List<String> libdeflate;
     try (GzipCodec onJdk = EngineOutcomes.codec().engine(GzipCodec.Engine.JDK).build();
-        GzipCodec onLibdeflate = EngineOutcomes.codec().engine(GzipCodec.Engine.LIBDEFLATE).build()) {
+        GzipCodec onLibdeflate =
+            EngineOutcomes.codec().engine(GzipCodec.Engine.LIBDEFLATE).build()) {
       jdk = EngineOutcomes.of(onJdk);
       libdeflate = EngineOutcomes.of(onLibdeflate);
       assertThat(onLibdeflate.nativeHandlesInUse()).isZero();
     }
 
     assertThat(libdeflate).containsExactlyElementsOf(jdk);
-    assertThat(jdk).as("the corpus has failures of every kind")
-        .anyMatch(line -> line.contains("MalformedGzipException: member 1 at offset") && line.contains("input ends inside the deflate data"))
+    assertThat(jdk)
+        .as("the corpus has failures of every kind")
+        .anyMatch(
+            line ->
+                line.contains("MalformedGzipException: member 1 at offset")
+                    && line.contains("input ends inside the deflate data"))
         .anyMatch(line -> line.contains("invalid deflate data"))
         .anyMatch(line -> line.contains("CRC32 mismatch"))
         .anyMatch(line -> line.contains("ISIZE mismatch"))
@@ -59,7 +64,9 @@ class GzipCodecEngineTest {
 
   @Test
   void engine_null_isRejectedNamingIt() {
-    assertThatNullPointerException().isThrownBy(() -> GzipCodec.builder().engine(null)).withMessage("engine");
+    assertThatNullPointerException()
+        .isThrownBy(() -> GzipCodec.builder().engine(null))
+        .withMessage("engine");
   }
 
   @Test
@@ -69,7 +76,9 @@ class GzipCodecEngineTest {
     byte[] text = GzipCodecRoundTripTest.text(10_000, 1);
     codec.decompress(codec.compress(text));
     codec.decompress(codec.compress(text));
-    assertThat(codec.nativeHandlesIdle()).as("a compressor and a decompressor, pooled").isEqualTo(2);
+    assertThat(codec.nativeHandlesIdle())
+        .as("a compressor and a decompressor, pooled")
+        .isEqualTo(2);
 
     codec.close();
 
@@ -83,13 +92,15 @@ class GzipCodecEngineTest {
   void fallback_forbiddenByTheSystemProperty_isTheJdkWithTheSameOutcomes() {
     NativeEngine.assumeBuilt();
 
-    ForkedJvm.Result result = probe(List.of("-D" + Libdeflate.ENABLED_PROPERTY + "=false"), classpath());
+    ForkedJvm.Result result =
+        probe(List.of("-D" + Libdeflate.ENABLED_PROPERTY + "=false"), classpath());
 
     assertFellBack(result, "forbidden by -Doomguard.compression.native=false");
   }
 
   @Test
-  void fallback_ofACorruptedExtraction_isTheJdkWithTheSameOutcomes(@TempDir Path dir) throws IOException {
+  void fallback_ofACorruptedExtraction_isTheJdkWithTheSameOutcomes(@TempDir Path dir)
+      throws IOException {
     NativeEngine.assumeBuilt();
     byte[] library = Files.readAllBytes(NativeEngine.library());
     Path corrupted = dir.resolve(Libdeflate.RESOURCE.substring(1));
@@ -108,19 +119,28 @@ class GzipCodecEngineTest {
     ForkedJvm.Result result = probe(List.of(), classpath());
 
     assertThat(result.value("engine")).as(result.describe("engine")).isEqualTo("LIBDEFLATE");
-    assertThat(result.value("forced")).as(result.describe("insisting on libdeflate")).isEqualTo("LIBDEFLATE");
+    assertThat(result.value("forced"))
+        .as(result.describe("insisting on libdeflate"))
+        .isEqualTo("LIBDEFLATE");
     assertThat(result.value("digest")).as(result.describe("outcomes")).isEqualTo(jdkDigest());
   }
 
   private static void assertFellBack(ForkedJvm.Result result, String reason) {
     assertThat(result.value("engine")).as(result.describe("engine")).isEqualTo("JDK");
-    assertThat(result.value("outcomes")).as(result.describe("outcomes")).isEqualTo(Integer.toString(jdkOutcomes().size()));
-    assertThat(result.value("digest")).as(result.describe("the same outcomes as here")).isEqualTo(jdkDigest());
+    assertThat(result.value("outcomes"))
+        .as(result.describe("outcomes"))
+        .isEqualTo(Integer.toString(jdkOutcomes().size()));
+    assertThat(result.value("digest"))
+        .as(result.describe("the same outcomes as here"))
+        .isEqualTo(jdkDigest());
     assertThat(result.value("handlesLeft")).isEqualTo("0");
-    assertThat(result.value("forced")).as(result.describe("insisting on libdeflate"))
+    assertThat(result.value("forced"))
+        .as(result.describe("insisting on libdeflate"))
         .startsWith("the libdeflate engine is unavailable: ")
         .contains(reason);
-    assertThat(result.output().split("libdeflate engine unavailable", -1)).as(result.describe("one INFO line")).hasSize(2);
+    assertThat(result.output().split("libdeflate engine unavailable", -1))
+        .as(result.describe("one INFO line"))
+        .hasSize(2);
   }
 
   private static List<String> jdkOutcomes() {

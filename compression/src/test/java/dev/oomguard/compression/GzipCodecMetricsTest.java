@@ -14,7 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class GzipCodecMetricsTest {
-  private final GzipCodec codec = GzipCodec.builder().poolSize(2).maxDecompressedBytes(1_000).build();
+  private final GzipCodec codec =
+      GzipCodec.builder().poolSize(2).maxDecompressedBytes(1_000).build();
   private final MeterRegistry registry = new SimpleMeterRegistry();
 
   GzipCodecMetricsTest() {
@@ -39,14 +40,17 @@ class GzipCodecMetricsTest {
     assertThat(count("gzip.bytes.out", "operation", "compress")).isEqualTo(2.0 * gzip.length);
     assertThat(count("gzip.bytes.in", "operation", "decompress")).isEqualTo(gzip.length);
     assertThat(count("gzip.bytes.out", "operation", "decompress")).isEqualTo(900);
-    assertThat(registry.get("gzip.compression.ratio").gauge().value()).isEqualTo(900.0 / gzip.length);
+    assertThat(registry.get("gzip.compression.ratio").gauge().value())
+        .isEqualTo(900.0 / gzip.length);
   }
 
   @Test
   void errors_areCountedByKind() throws IOException {
-    assertThatThrownBy(() -> codec.decompress(new byte[] {1, 2, 3})).isInstanceOf(MalformedGzipException.class);
+    assertThatThrownBy(() -> codec.decompress(new byte[] {1, 2, 3}))
+        .isInstanceOf(MalformedGzipException.class);
     byte[] tooLarge = codec.compress(new byte[1_001]);
-    assertThatThrownBy(() -> codec.decompress(tooLarge)).isInstanceOf(DecompressionLimitException.class);
+    assertThatThrownBy(() -> codec.decompress(tooLarge))
+        .isInstanceOf(DecompressionLimitException.class);
     try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(tooLarge))) {
       assertThatThrownBy(in::readAllBytes).isInstanceOf(DecompressionLimitIOException.class);
     }
@@ -61,7 +65,8 @@ class GzipCodecMetricsTest {
 
   @Test
   void nativeHandles_showWhatIsLentAndPooled() throws IOException {
-    try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(codec.compress(new byte[10])))) {
+    try (InputStream in =
+        codec.decompressingStream(new ByteArrayInputStream(codec.compress(new byte[10])))) {
       assertThat(in.read()).isZero();
       assertThat(handles("in.use")).isEqualTo(1);
     }
@@ -79,7 +84,8 @@ class GzipCodecMetricsTest {
     for (Meter meter : registry.getMeters()) {
       assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
       assertThat(meter.getId().getTag("codec")).isEqualTo("test");
-      assertThat(meter.getId().getTag("engine")).as(meter.getId().getName())
+      assertThat(meter.getId().getTag("engine"))
+          .as(meter.getId().getName())
           .isEqualTo(codec.engine().name().toLowerCase(java.util.Locale.ROOT));
       if (!meter.getId().getName().equals("gzip.compression.ratio")) {
         assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNotBlank();
@@ -94,7 +100,8 @@ class GzipCodecMetricsTest {
       MeterRegistry jdkRegistry = new SimpleMeterRegistry();
       new GzipCodecMetrics(onJdk).bindTo(jdkRegistry);
 
-      assertThat(jdkRegistry.getMeters()).isNotEmpty()
+      assertThat(jdkRegistry.getMeters())
+          .isNotEmpty()
           .allSatisfy(meter -> assertThat(meter.getId().getTag("engine")).isEqualTo("jdk"));
     }
     NativeEngine.assumeBuilt();

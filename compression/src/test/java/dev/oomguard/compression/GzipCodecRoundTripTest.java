@@ -66,11 +66,15 @@ class GzipCodecRoundTripTest {
   void roundTrip_holdsForManyRandomInputs_atEveryLevel() {
     SplittableRandom seeds = new SplittableRandom(2026);
     for (int level = 0; level <= 9; level++) {
-      try (GzipCodec atLevel = GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
+      try (GzipCodec atLevel =
+          GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
         for (int i = 0; i < 60; i++) {
           int size = seeds.nextInt(i < 50 ? 2_000 : 300_000);
-          byte[] input = seeds.nextBoolean() ? text(size, seeds.nextLong()) : random(size, seeds.nextLong());
-          assertThat(atLevel.decompress(atLevel.compress(input))).as("level %d, %d bytes", level, size).isEqualTo(input);
+          byte[] input =
+              seeds.nextBoolean() ? text(size, seeds.nextLong()) : random(size, seeds.nextLong());
+          assertThat(atLevel.decompress(atLevel.compress(input)))
+              .as("level %d, %d bytes", level, size)
+              .isEqualTo(input);
         }
       }
     }
@@ -133,17 +137,23 @@ class GzipCodecRoundTripTest {
   }
 
   @Test
-  void compressingStream_acrossChunkBoundaries_atEveryLevel_isReadByGzipInputStream() throws IOException {
+  void compressingStream_acrossChunkBoundaries_atEveryLevel_isReadByGzipInputStream()
+      throws IOException {
     SplittableRandom seeds = new SplittableRandom(14);
     for (int level = 0; level <= 9; level++) {
-      try (GzipCodec atLevel = GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
+      try (GzipCodec atLevel =
+          GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
         // text and random bytes, so that matches reach back into the previous chunk's dictionary
-        byte[] input = concatAll(text(150_000, seeds.nextLong()), random(70_000, seeds.nextLong()),
-            text(200_000, seeds.nextLong()));
+        byte[] input =
+            concatAll(
+                text(150_000, seeds.nextLong()),
+                random(70_000, seeds.nextLong()),
+                text(200_000, seeds.nextLong()));
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         try (OutputStream out = atLevel.compressingStream(sink)) {
           for (int i = 0; i < input.length; ) {
-            int n = Math.min(input.length - i, seeds.nextInt(4) == 0 ? 100_000 : seeds.nextInt(5_000));
+            int n =
+                Math.min(input.length - i, seeds.nextInt(4) == 0 ? 100_000 : seeds.nextInt(5_000));
             out.write(input, i, n);
             i += n;
           }
@@ -152,7 +162,9 @@ class GzipCodecRoundTripTest {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(sink.toByteArray()))) {
           assertThat(in.readAllBytes()).as("level %d", level).isEqualTo(input);
         }
-        assertThat(atLevel.nativeHandlesCreated()).as("one deflater borrowed chunk after chunk").isEqualTo(1);
+        assertThat(atLevel.nativeHandlesCreated())
+            .as("one deflater borrowed chunk after chunk")
+            .isEqualTo(1);
       }
     }
   }
@@ -205,7 +217,19 @@ class GzipCodecRoundTripTest {
   }
 
   static byte[] text(int size, long seed) {
-    String[] words = {"device", "temperature", "online", "firmware", "region", "status", "\"ok\"", "{", "}", ",", ":"};
+    String[] words = {
+      "device",
+      "temperature",
+      "online",
+      "firmware",
+      "region",
+      "status",
+      "\"ok\"",
+      "{",
+      "}",
+      ",",
+      ":"
+    };
     SplittableRandom random = new SplittableRandom(seed);
     StringBuilder text = new StringBuilder(size + 16);
     while (text.length() < size) {

@@ -66,8 +66,7 @@ class GzipInteropTest {
     NativeEngine.assumeUsable(engine);
   }
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private int files;
 
@@ -78,7 +77,9 @@ class GzipInteropTest {
     } finally {
       codec.close();
     }
-    assertThat(codec.nativeHandlesEnded()).as("handles ended after close()").isEqualTo(codec.nativeHandlesCreated());
+    assertThat(codec.nativeHandlesEnded())
+        .as("handles ended after close()")
+        .isEqualTo(codec.nativeHandlesCreated());
   }
 
   // ---- codec output read by the gzip tool ----
@@ -107,7 +108,10 @@ class GzipInteropTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 6, 9})
   void gzipDc_readsCodecOutput_ofMixedTextAndRandomBytes_atLevel(int level) throws Exception {
-    byte[] mixed = concat(GzipCodecRoundTripTest.text(400_000, level), GzipCodecRoundTripTest.random(300_000, level));
+    byte[] mixed =
+        concat(
+            GzipCodecRoundTripTest.text(400_000, level),
+            GzipCodecRoundTripTest.random(300_000, level));
     try (GzipCodec atLevel = GzipCodec.builder().engine(engine).level(level).poolSize(1).build()) {
       byte[] out = gzipOk(null, "-dc", write(atLevel.compress(mixed)));
 
@@ -129,7 +133,8 @@ class GzipInteropTest {
   }
 
   @Test
-  void gzipDc_readsCodecStreamOutput_ofLargeWritesBetweenSmallOnes_asSmallAsOneShotCompression() throws Exception {
+  void gzipDc_readsCodecStreamOutput_ofLargeWritesBetweenSmallOnes_asSmallAsOneShotCompression()
+      throws Exception {
     byte[] text = GzipCodecRoundTripTest.text(3 * MIB, 22);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     try (OutputStream out = codec.compressingStream(sink)) {
@@ -138,14 +143,16 @@ class GzipInteropTest {
         for (int b = 0; b < 1_000; b++) {
           out.write(text[i++]); // byte at a time: buffered
         }
-        out.write(text, i, large); // compressed straight from this array, the buffer's tail as dictionary
+        out.write(
+            text, i, large); // compressed straight from this array, the buffer's tail as dictionary
         i += large;
       }
       out.write(text, i, text.length - i);
     }
 
     assertThat(gzipOk(null, "-dc", write(sink.toByteArray()))).isEqualTo(text);
-    assertThat((double) sink.size()).as("chunked stream output against one-shot compress()")
+    assertThat((double) sink.size())
+        .as("chunked stream output against one-shot compress()")
         .isLessThan(codec.compress(text).length * 1.01);
   }
 
@@ -193,7 +200,8 @@ class GzipInteropTest {
     byte[] text = GzipCodecRoundTripTest.text(50_000, 25);
     byte[] gzip = gzipFileWithName("device-report.json", text);
 
-    assertThat(readAll(codec.decompressingStream(new Trickle(new ByteArrayInputStream(gzip), 7)))).isEqualTo(text);
+    assertThat(readAll(codec.decompressingStream(new Trickle(new ByteArrayInputStream(gzip), 7))))
+        .isEqualTo(text);
   }
 
   // ---- multi-member ----
@@ -203,7 +211,8 @@ class GzipInteropTest {
     byte[] a = GzipCodecRoundTripTest.text(100_000, 26);
     byte[] b = GzipCodecRoundTripTest.random(70_000, 27);
 
-    byte[] gzip = concat(gzipToolFileMember("a.txt", a, "-9"), gzipToolFileMember("b.bin", b, "-1"));
+    byte[] gzip =
+        concat(gzipToolFileMember("a.txt", a, "-9"), gzipToolFileMember("b.bin", b, "-1"));
 
     assertThat(codec.decompress(gzip)).isEqualTo(concat(a, b));
   }
@@ -213,9 +222,11 @@ class GzipInteropTest {
     byte[] a = GzipCodecRoundTripTest.text(100_000, 28);
     byte[] b = GzipCodecRoundTripTest.random(70_000, 29);
 
-    byte[] gzip = concat(gzipToolFileMember("a.txt", a, "-9"), gzipToolFileMember("b.bin", b, "-1"));
+    byte[] gzip =
+        concat(gzipToolFileMember("a.txt", a, "-9"), gzipToolFileMember("b.bin", b, "-1"));
 
-    assertThat(readAll(codec.decompressingStream(new Trickle(new ByteArrayInputStream(gzip), 5_000))))
+    assertThat(
+            readAll(codec.decompressingStream(new Trickle(new ByteArrayInputStream(gzip), 5_000))))
         .isEqualTo(concat(a, b));
   }
 
@@ -268,7 +279,8 @@ class GzipInteropTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("craftedHeaders")
-  void gzipTool_acceptsCraftedHeader_provingTheCraftingRight(String label, int flags, int fieldSize) throws Exception {
+  void gzipTool_acceptsCraftedHeader_provingTheCraftingRight(String label, int flags, int fieldSize)
+      throws Exception {
     byte[] text = GzipCodecRoundTripTest.text(30_000, flags);
     Path gzip = write(member(header(flags, fieldSize), text));
 
@@ -289,12 +301,13 @@ class GzipInteropTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("craftedHeaders")
-  void decompressingStream_readsCraftedHeader_deliveredOneByteAtATime(String label, int flags, int fieldSize)
-      throws IOException {
+  void decompressingStream_readsCraftedHeader_deliveredOneByteAtATime(
+      String label, int flags, int fieldSize) throws IOException {
     byte[] text = GzipCodecRoundTripTest.text(30_000, flags);
     byte[] gzip = member(header(flags, fieldSize), text);
 
-    assertThat(readAll(codec.decompressingStream(new Trickle(new ByteArrayInputStream(gzip), 1)))).isEqualTo(text);
+    assertThat(readAll(codec.decompressingStream(new Trickle(new ByteArrayInputStream(gzip), 1))))
+        .isEqualTo(text);
   }
 
   @Test
@@ -305,7 +318,8 @@ class GzipInteropTest {
     byte[] gzip = concat(member(header(EVERY_FLAG, 12), a), member(header(EVERY_FLAG, 300), b));
 
     assertThat(codec.decompress(gzip)).isEqualTo(concat(a, b));
-    assertThat(readAll(codec.decompressingStream(new ByteArrayInputStream(gzip)))).isEqualTo(concat(a, b));
+    assertThat(readAll(codec.decompressingStream(new ByteArrayInputStream(gzip))))
+        .isEqualTo(concat(a, b));
   }
 
   @Test
@@ -313,10 +327,15 @@ class GzipInteropTest {
     byte[] gzip = wrongHeaderCrcMember();
 
     Throwable fromArray = catchThrowable(() -> codec.decompress(gzip));
-    Throwable fromStream = catchThrowable(() -> readAll(codec.decompressingStream(new ByteArrayInputStream(gzip))));
+    Throwable fromStream =
+        catchThrowable(() -> readAll(codec.decompressingStream(new ByteArrayInputStream(gzip))));
 
-    assertThat(fromArray).isInstanceOf(MalformedGzipException.class).hasMessageContaining("header CRC");
-    assertThat(fromStream).isInstanceOf(MalformedGzipIOException.class).hasMessageContaining("header CRC");
+    assertThat(fromArray)
+        .isInstanceOf(MalformedGzipException.class)
+        .hasMessageContaining("header CRC");
+    assertThat(fromStream)
+        .isInstanceOf(MalformedGzipIOException.class)
+        .hasMessageContaining("header CRC");
   }
 
   @Test
@@ -348,7 +367,9 @@ class GzipInteropTest {
     byte[] a = GzipCodecRoundTripTest.text(50_000, 39);
     byte[] b = GzipCodecRoundTripTest.text(60_000, 40);
 
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(concat(codec.compress(a), codec.compress(b))))) {
+    try (InputStream in =
+        new GZIPInputStream(
+            new ByteArrayInputStream(concat(codec.compress(a), codec.compress(b))))) {
       assertThat(in.readAllBytes()).isEqualTo(concat(a, b));
     }
   }
@@ -364,7 +385,8 @@ class GzipInteropTest {
       }
     }
 
-    assertThat(readAll(codec.decompressingStream(new ByteArrayInputStream(gzip.toByteArray())))).isEqualTo(text);
+    assertThat(readAll(codec.decompressingStream(new ByteArrayInputStream(gzip.toByteArray()))))
+        .isEqualTo(text);
   }
 
   // ---- helpers ----
@@ -489,10 +511,15 @@ class GzipInteropTest {
     return file;
   }
 
-  /** Runs {@code gzip args... [file]} in the temp directory and asserts it succeeded; returns stdout. */
+  /**
+   * Runs {@code gzip args... [file]} in the temp directory and asserts it succeeded; returns
+   * stdout.
+   */
   private byte[] gzipOk(@Nullable Path stdin, String option, Object... args) throws Exception {
     ToolRun run = gzip(stdin, option, args);
-    assertThat(run.exitCode).as("gzip %s %s exit code; stderr: %s", option, List.of(args), run.stderr).isZero();
+    assertThat(run.exitCode)
+        .as("gzip %s %s exit code; stderr: %s", option, List.of(args), run.stderr)
+        .isZero();
     return run.stdout;
   }
 
@@ -509,10 +536,11 @@ class GzipInteropTest {
     }
     Path out = dir.resolve("gzip-" + files + ".out");
     Path err = dir.resolve("gzip-" + files++ + ".err");
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(dir.toFile())
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     if (stdin != null) {
       builder.redirectInput(stdin.toFile());
     }
@@ -520,7 +548,8 @@ class GzipInteropTest {
     try {
       process = builder.start();
     } catch (IOException e) {
-      throw new AssertionError("the gzip tool must be on the PATH for these tests (CI installs it): " + e, e);
+      throw new AssertionError(
+          "the gzip tool must be on the PATH for these tests (CI installs it): " + e, e);
     }
     if (stdin == null) {
       process.getOutputStream().close();
@@ -529,7 +558,10 @@ class GzipInteropTest {
       process.destroyForcibly();
       throw new AssertionError(command + " did not finish within 30 s");
     }
-    return new ToolRun(process.exitValue(), Files.readAllBytes(out), Files.readString(err, StandardCharsets.ISO_8859_1));
+    return new ToolRun(
+        process.exitValue(),
+        Files.readAllBytes(out),
+        Files.readString(err, StandardCharsets.ISO_8859_1));
   }
 
   /** What one run of the gzip tool did. */
@@ -545,7 +577,10 @@ class GzipInteropTest {
     }
   }
 
-  /** Hands out at most {@code chunk} bytes per read, so headers and trailers straddle the stream's buffer fills. */
+  /**
+   * Hands out at most {@code chunk} bytes per read, so headers and trailers straddle the stream's
+   * buffer fills.
+   */
   private static final class Trickle extends FilterInputStream {
     private final int chunk;
 

@@ -40,39 +40,54 @@ import org.junit.jupiter.api.Test;
  */
 class GzipLeakTest {
   /**
-   * The most RSS that oomguard may add over a measured loop: 32 MiB. By design its native memory
-   * is at most poolSize idle handles of each kind (4 × ~256 KiB + 4 × ~40 KiB here), one handle
-   * per thread inside a call (4 more of each), and one inflater per open decompressing stream,
-   * at most {@link #MAX_OPEN_STREAMS} (64 × ~40 KiB): under 6 MiB in all, whatever the callers
-   * drop. The JVM's own noise is a few MiB (C1 only, see {@link #FORK_OPTIONS}). A leak of the
-   * incident's kind costs 90-130 KiB of RSS per deflater (measured): the 4,800 finish-then-fail
-   * operations of the mixed loop alone would add ~600 MiB, the 20,000 of the incident loop ~1.8
-   * GiB, and the 8,000 streams of each kind the abandon loop drops about 1 GiB.
+   * The most RSS that oomguard may add over a measured loop: 32 MiB. By design its native memory is
+   * at most poolSize idle handles of each kind (4 × ~256 KiB + 4 × ~40 KiB here), one handle per
+   * thread inside a call (4 more of each), and one inflater per open decompressing stream, at most
+   * {@link #MAX_OPEN_STREAMS} (64 × ~40 KiB): under 6 MiB in all, whatever the callers drop. The
+   * JVM's own noise is a few MiB (C1 only, see {@link #FORK_OPTIONS}). A leak of the incident's
+   * kind costs 90-130 KiB of RSS per deflater (measured): the 4,800 finish-then-fail operations of
+   * the mixed loop alone would add ~600 MiB, the 20,000 of the incident loop ~1.8 GiB, and the
+   * 8,000 streams of each kind the abandon loop drops about 1 GiB.
    */
   private static final long RSS_BOUND_KB = 32 * 1024;
+
   /** The abandon loops' cap on open decompressing streams. */
   private static final int MAX_OPEN_STREAMS = 64;
-  /** A multiple of THREADS × {@link LeakWorkload#ABANDON_CYCLE}: 8,000 dropped streams of each kind. */
+
+  /**
+   * A multiple of THREADS × {@link LeakWorkload#ABANDON_CYCLE}: 8,000 dropped streams of each kind.
+   */
   private static final int ABANDON_OPS = 24_000;
+
   /** The naive loop must grow RSS by more than this to show that the measurement sees a leak. */
   private static final long NAIVE_LEAK_AT_LEAST_KB = 200 * 1024;
 
   private static final int THREADS = 4;
   private static final int POOL_SIZE = 4;
-  /** A multiple of THREADS × {@link LeakWorkload#MIXED_CYCLE}: exactly half of the operations fail. */
+
+  /**
+   * A multiple of THREADS × {@link LeakWorkload#MIXED_CYCLE}: exactly half of the operations fail.
+   */
   private static final int MIXED_OPS = 51_200;
+
   private static final int INCIDENT_OPS = 20_000;
 
   /**
    * The forked JVM: a pre-touched heap, so that it is resident before the baseline and RSS growth
    * is native memory; a fixed young generation that holds all of a run's garbage (under 300 MiB of
-   * the ~576 MiB eden), so that no GC runs in the loop, as in the incident (a GC would let the
-   * JDK Deflater's own Cleaner free it and hide the leak); and C1 only, because C2's compiler
-   * arenas add 30+ MiB of RSS in the middle of a run.
+   * the ~576 MiB eden), so that no GC runs in the loop, as in the incident (a GC would let the JDK
+   * Deflater's own Cleaner free it and hide the leak); and C1 only, because C2's compiler arenas
+   * add 30+ MiB of RSS in the middle of a run.
    */
-  private static final List<String> FORK_OPTIONS = List.of(
-      "-Xms1g", "-Xmx1g", "-Xmn768m", "-XX:+UseParallelGC", "-XX:-UseAdaptiveSizePolicy", "-XX:+AlwaysPreTouch",
-      "-XX:TieredStopAtLevel=1");
+  private static final List<String> FORK_OPTIONS =
+      List.of(
+          "-Xms1g",
+          "-Xmx1g",
+          "-Xmn768m",
+          "-XX:+UseParallelGC",
+          "-XX:-UseAdaptiveSizePolicy",
+          "-XX:+AlwaysPreTouch",
+          "-XX:TieredStopAtLevel=1");
 
   private static final byte[] TEXT = LeakWorkload.text(16 * 1024);
 
@@ -82,24 +97,33 @@ class GzipLeakTest {
   void mixedWorkload_onEveryPathIncludingFailures_leavesNoHandleOutAndRssUnderTheBound() {
     Report report = runForked("mixed", MIXED_OPS, 5_000);
 
-    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
+    assertThat(report.get("unexpected"))
+        .as(report.describe("operations that did not behave"))
+        .isZero();
     for (String path : report.paths().keySet()) {
       assertThat(report.paths().get(path)).as(report.describe("ops on path " + path)).isPositive();
     }
-    long failures = report.paths().entrySet().stream()
-        .filter(path -> !path.getKey().startsWith("ok-"))
-        .mapToLong(Map.Entry::getValue)
-        .sum();
+    long failures =
+        report.paths().entrySet().stream()
+            .filter(path -> !path.getKey().startsWith("ok-"))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
     assertThat(failures).as(report.describe("ops on failure paths")).isEqualTo(MIXED_OPS / 2);
-    assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop: it must not need the GC")).isZero();
+    assertThat(report.get("gcsDuringRun"))
+        .as(report.describe("GCs in the loop: it must not need the GC"))
+        .isZero();
     assertThat(report.get("inUseAfterRun"))
         .as(report.describe("handles out after the loop: a dropped compressing stream holds none"))
         .isZero();
-    assertThat(report.get("inUseAfterCleanup")).as(report.describe("handles out once the GC collected them")).isZero();
+    assertThat(report.get("inUseAfterCleanup"))
+        .as(report.describe("handles out once the GC collected them"))
+        .isZero();
     assertThat(report.get("created") - report.get("ended"))
         .as(report.describe("live handles (created - ended)"))
         .isLessThanOrEqualTo(2L * POOL_SIZE);
-    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+    assertThat(report.get("rssGrowthKb"))
+        .as(report.describe("RSS growth, KiB"))
+        .isLessThan(RSS_BOUND_KB);
   }
 
   // 2. The incident's loop: the measurement sees the JDK's leak, and not oomguard's
@@ -108,42 +132,69 @@ class GzipLeakTest {
   void jdkGzipOutputStream_finishedThenFailedWithoutClose_growsRssFarBeyondTheBound() {
     Report report = runForked("naive", INCIDENT_OPS, 2_000);
 
-    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
-    assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop: the incident had none")).isZero();
-    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isGreaterThan(NAIVE_LEAK_AT_LEAST_KB);
+    assertThat(report.get("unexpected"))
+        .as(report.describe("operations that did not behave"))
+        .isZero();
+    assertThat(report.get("gcsDuringRun"))
+        .as(report.describe("GCs in the loop: the incident had none"))
+        .isZero();
+    assertThat(report.get("rssGrowthKb"))
+        .as(report.describe("RSS growth, KiB"))
+        .isGreaterThan(NAIVE_LEAK_AT_LEAST_KB);
   }
 
   @Test
   void compressingStream_finishedThenFailedWithoutClose_keepsRssGrowthUnderTheBound() {
     Report report = runForked("oomguard", INCIDENT_OPS, 2_000);
 
-    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
-    assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop: it must not need the GC")).isZero();
-    assertThat(report.get("inUseAfterRun")).as(report.describe("handles out after the loop")).isZero();
-    assertThat(report.get("created")).as(report.describe("handles created")).isLessThanOrEqualTo(THREADS);
-    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+    assertThat(report.get("unexpected"))
+        .as(report.describe("operations that did not behave"))
+        .isZero();
+    assertThat(report.get("gcsDuringRun"))
+        .as(report.describe("GCs in the loop: it must not need the GC"))
+        .isZero();
+    assertThat(report.get("inUseAfterRun"))
+        .as(report.describe("handles out after the loop"))
+        .isZero();
+    assertThat(report.get("created"))
+        .as(report.describe("handles created"))
+        .isLessThanOrEqualTo(THREADS);
+    assertThat(report.get("rssGrowthKb"))
+        .as(report.describe("RSS growth, KiB"))
+        .isLessThan(RSS_BOUND_KB);
   }
 
   // 3. Callers that return early, on several threads, in a forked JVM
 
   @Test
   void abandonedStreams_onFourThreads_keepRssUnderTheBoundAndOpenStreamsUnderTheCap() {
-    // 2 s rather than the default 500 ms: on a loaded CI machine the cleaner thread can be slow to run
+    // 2 s rather than the default 500 ms: on a loaded CI machine the cleaner thread can be slow to
+    // run
     Report report = runForked("abandon", ABANDON_OPS, 3_000, FORK_OPTIONS, MAX_OPEN_STREAMS, 2_000);
 
-    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
-    assertThat(report.paths().get("abandoned-after-write")).as(report.describe("dropped compressing streams"))
+    assertThat(report.get("unexpected"))
+        .as(report.describe("operations that did not behave"))
+        .isZero();
+    assertThat(report.paths().get("abandoned-after-write"))
+        .as(report.describe("dropped compressing streams"))
         .isEqualTo(ABANDON_OPS / 3);
-    assertThat(report.paths().get("abandoned-partial-read")).as(report.describe("dropped decompressing streams"))
+    assertThat(report.paths().get("abandoned-partial-read"))
+        .as(report.describe("dropped decompressing streams"))
         .isEqualTo(ABANDON_OPS / 3);
     assertThat(report.paths().get("stream-limit"))
-        .as(report.describe("streams refused: the codec's reclaim found the dropped ones every time"))
+        .as(
+            report.describe(
+                "streams refused: the codec's reclaim found the dropped ones every time"))
         .isZero();
-    assertThat(report.get("openStreamsHighWater")).as(report.describe("most open decompressing streams at once"))
+    assertThat(report.get("openStreamsHighWater"))
+        .as(report.describe("most open decompressing streams at once"))
         .isLessThanOrEqualTo(MAX_OPEN_STREAMS);
-    assertThat(report.get("liveAfterRun")).as(report.describe("live handles after the loop: pools + open streams"))
+    assertThat(report.get("liveAfterRun"))
+        .as(report.describe("live handles after the loop: pools + open streams"))
         .isLessThanOrEqualTo(2L * POOL_SIZE + MAX_OPEN_STREAMS);
-    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+    assertThat(report.get("rssGrowthKb"))
+        .as(report.describe("RSS growth, KiB"))
+        .isLessThan(RSS_BOUND_KB);
   }
 
   @Test
@@ -153,39 +204,57 @@ class GzipLeakTest {
     Report report = runForked("abandon", ABANDON_OPS, 3_000, noGc, MAX_OPEN_STREAMS, 0);
 
     assertThat(report.get("explicitGc")).as(report.describe("explicit GC disabled")).isZero();
-    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
+    assertThat(report.get("unexpected"))
+        .as(report.describe("operations that did not behave"))
+        .isZero();
     assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop")).isZero();
     assertThat(report.paths().get("abandoned-partial-read"))
         .as(report.describe("dropped decompressing streams that got an inflater: exactly the cap"))
         .isEqualTo(MAX_OPEN_STREAMS);
-    assertThat(report.paths().get("stream-limit")).as(report.describe("the rest were refused"))
+    assertThat(report.paths().get("stream-limit"))
+        .as(report.describe("the rest were refused"))
         .isEqualTo(ABANDON_OPS / 3 - MAX_OPEN_STREAMS);
-    assertThat(report.get("openStreamsHighWater")).as(report.describe("most open decompressing streams at once"))
+    assertThat(report.get("openStreamsHighWater"))
+        .as(report.describe("most open decompressing streams at once"))
         .isEqualTo(MAX_OPEN_STREAMS);
-    assertThat(report.get("inUseAfterRun")).as(report.describe("handles out: the capped streams' inflaters"))
+    assertThat(report.get("inUseAfterRun"))
+        .as(report.describe("handles out: the capped streams' inflaters"))
         .isEqualTo(MAX_OPEN_STREAMS);
-    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+    assertThat(report.get("rssGrowthKb"))
+        .as(report.describe("RSS growth, KiB"))
+        .isLessThan(RSS_BOUND_KB);
   }
 
   @Test
   void jdkStreams_abandonedAfterAWriteOrAPartialRead_growRssFarBeyondTheBound() {
-    Report report = runForked("naive-abandon", ABANDON_OPS / 3, 1_000, FORK_OPTIONS, MAX_OPEN_STREAMS, 500);
+    Report report =
+        runForked("naive-abandon", ABANDON_OPS / 3, 1_000, FORK_OPTIONS, MAX_OPEN_STREAMS, 500);
 
-    assertThat(report.get("unexpected")).as(report.describe("operations that did not behave")).isZero();
+    assertThat(report.get("unexpected"))
+        .as(report.describe("operations that did not behave"))
+        .isZero();
     assertThat(report.get("gcsDuringRun")).as(report.describe("GCs in the loop")).isZero();
-    assertThat(report.get("rssGrowthKb")).as(report.describe("RSS growth, KiB")).isGreaterThan(NAIVE_LEAK_AT_LEAST_KB);
+    assertThat(report.get("rssGrowthKb"))
+        .as(report.describe("RSS growth, KiB"))
+        .isGreaterThan(NAIVE_LEAK_AT_LEAST_KB);
   }
 
-  // 4. Dropped streams in this JVM: a compressing one holds nothing, a decompressing one until collected
+  // 4. Dropped streams in this JVM: a compressing one holds nothing, a decompressing one until
+  // collected
 
   @Test
   void compressingStream_abandonedAfterWrites_holdsNoHandleWithoutAnyGc() throws IOException {
     try (GzipCodec codec = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(2).build()) {
       List<WeakReference<Object>> abandoned = abandonWrittenStreams(codec, 20);
 
-      assertThat(abandoned).allSatisfy(stream -> assertThat(stream.get()).as("not collected yet").isNotNull());
-      assertThat(codec.nativeHandlesInUse()).as("dropped compressing streams hold no handle").isZero();
-      assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).as("live handles").isLessThanOrEqualTo(2);
+      assertThat(abandoned)
+          .allSatisfy(stream -> assertThat(stream.get()).as("not collected yet").isNotNull());
+      assertThat(codec.nativeHandlesInUse())
+          .as("dropped compressing streams hold no handle")
+          .isZero();
+      assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded())
+          .as("live handles")
+          .isLessThanOrEqualTo(2);
       byte[] gzip = codec.compress(TEXT);
       assertThat(jdkGunzip(gzip)).as("the pooled deflater was reset").isEqualTo(TEXT);
     }
@@ -197,7 +266,9 @@ class GzipLeakTest {
     try (GzipCodec codec = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(2).build()) {
       byte[] gzip = jdkGzip(TEXT);
       List<WeakReference<Object>> abandoned = abandonPartlyReadStreams(codec, gzip, 1);
-      assertThat(codec.nativeHandlesInUse()).as("the abandoned stream holds its inflater").isEqualTo(1);
+      assertThat(codec.nativeHandlesInUse())
+          .as("the abandoned stream holds its inflater")
+          .isEqualTo(1);
 
       awaitCollected(abandoned);
       GcFinalization.awaitDone(() -> codec.nativeHandlesInUse() == 0);
@@ -205,12 +276,15 @@ class GzipLeakTest {
       assertThat(codec.nativeHandlesIdle()).as("back in the pool").isEqualTo(1);
       assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isEqualTo(1);
       assertThat(codec.decompress(gzip)).as("the reused inflater was reset").isEqualTo(TEXT);
-      assertThat(codec.nativeHandlesCreated()).as("the pooled inflater is reused, not replaced").isEqualTo(1);
+      assertThat(codec.nativeHandlesCreated())
+          .as("the pooled inflater is reused, not replaced")
+          .isEqualTo(1);
     }
   }
 
   @Test
-  void abandonedStreams_moreThanThePoolHolds_haveTheSurplusEnded_onceCollected() throws IOException {
+  void abandonedStreams_moreThanThePoolHolds_haveTheSurplusEnded_onceCollected()
+      throws IOException {
     try (GzipCodec codec = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(2).build()) {
       List<WeakReference<Object>> abandoned = abandonPartlyReadStreams(codec, jdkGzip(TEXT), 5);
       assertThat(codec.nativeHandlesInUse()).isEqualTo(5);
@@ -256,27 +330,32 @@ class GzipLeakTest {
     assertThat(codec.nativeHandlesEnded()).isEqualTo(3);
   }
 
-
   @Test
-  void close_whileACompressingStreamIsOpen_letsItFinishWithADeflaterEndedAtOnce() throws IOException {
+  void close_whileACompressingStreamIsOpen_letsItFinishWithADeflaterEndedAtOnce()
+      throws IOException {
     GzipCodec codec = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(2).build();
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     CompressingOutputStream out = codec.compressingStream(sink);
     out.write(TEXT);
 
     codec.close();
-    assertThat(codec.nativeHandlesInUse()).as("the open stream holds no deflater between calls").isZero();
+    assertThat(codec.nativeHandlesInUse())
+        .as("the open stream holds no deflater between calls")
+        .isZero();
     out.write(TEXT);
     out.finish();
 
     assertThat(codec.nativeHandlesInUse()).isZero();
     assertThat(codec.nativeHandlesIdle()).as("not pooled: the codec is closed").isZero();
     assertThat(codec.nativeHandlesEnded()).isEqualTo(codec.nativeHandlesCreated()).isEqualTo(1);
-    assertThat(jdkGunzip(sink.toByteArray())).as("the stream still completes").isEqualTo(concat(TEXT, TEXT));
+    assertThat(jdkGunzip(sink.toByteArray()))
+        .as("the stream still completes")
+        .isEqualTo(concat(TEXT, TEXT));
   }
 
   @Test
-  void close_whileADecompressingStreamIsOpen_endsItsInflaterAtTheEndOfTheInput() throws IOException {
+  void close_whileADecompressingStreamIsOpen_endsItsInflaterAtTheEndOfTheInput()
+      throws IOException {
     GzipCodec codec = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(2).build();
     InputStream in = codec.decompressingStream(new ByteArrayInputStream(jdkGzip(TEXT)));
     byte[] first = in.readNBytes(100);
@@ -306,25 +385,38 @@ class GzipLeakTest {
       List<Future<Long>> workers = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int first = t;
-        workers.add(threads.submit(() -> hammerUntilRejected(codec, gzip, first, closing, everyWorkerWorked)));
+        workers.add(
+            threads.submit(
+                () -> hammerUntilRejected(codec, gzip, first, closing, everyWorkerWorked)));
       }
-      Future<?> closer = threads.submit(() -> {
-        everyWorkerWorked.await();
-        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(closeAfterMicros));
-        closing.set(true);
-        codec.close();
-        return null;
-      });
+      Future<?> closer =
+          threads.submit(
+              () -> {
+                everyWorkerWorked.await();
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(closeAfterMicros));
+                closing.set(true);
+                codec.close();
+                return null;
+              });
       closer.get(30, TimeUnit.SECONDS);
       for (Future<Long> worker : workers) {
-        assertThat(worker.get(30, TimeUnit.SECONDS)).as("ops before the worker was rejected").isPositive();
+        assertThat(worker.get(30, TimeUnit.SECONDS))
+            .as("ops before the worker was rejected")
+            .isPositive();
       }
     } finally {
       threads.shutdownNow();
     }
 
-    String race = "close after " + closeAfterMicros + " µs; created " + codec.nativeHandlesCreated()
-        + ", ended " + codec.nativeHandlesEnded() + ", idle " + codec.nativeHandlesIdle();
+    String race =
+        "close after "
+            + closeAfterMicros
+            + " µs; created "
+            + codec.nativeHandlesCreated()
+            + ", ended "
+            + codec.nativeHandlesEnded()
+            + ", idle "
+            + codec.nativeHandlesIdle();
     assertThat(codec.nativeHandlesInUse()).as(race).isZero();
     assertThat(codec.nativeHandlesIdle()).as(race).isZero();
     assertThat(codec.nativeHandlesEnded()).as(race).isEqualTo(codec.nativeHandlesCreated());
@@ -341,8 +433,9 @@ class GzipLeakTest {
    * operation with IllegalStateException, which must not happen before close() starts. Returns the
    * number of operations that succeeded.
    */
-  private static long hammerUntilRejected(GzipCodec codec, byte[] gzip, int first, AtomicBoolean closing,
-      CountDownLatch worked) throws IOException {
+  private static long hammerUntilRejected(
+      GzipCodec codec, byte[] gzip, int first, AtomicBoolean closing, CountDownLatch worked)
+      throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     for (long op = 0; System.nanoTime() < deadline; op++) {
       try {
@@ -378,7 +471,8 @@ class GzipLeakTest {
   // Helpers
 
   /** Streams that took a deflater (by writing) and were dropped without finish() or close(). */
-  private static List<WeakReference<Object>> abandonWrittenStreams(GzipCodec codec, int count) throws IOException {
+  private static List<WeakReference<Object>> abandonWrittenStreams(GzipCodec codec, int count)
+      throws IOException {
     List<WeakReference<Object>> streams = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       OutputStream out = codec.compressingStream(new ByteArrayOutputStream());
@@ -388,9 +482,11 @@ class GzipLeakTest {
     return streams;
   }
 
-  /** Streams that took an inflater (by reading part of the input) and were dropped without close(). */
-  private static List<WeakReference<Object>> abandonPartlyReadStreams(GzipCodec codec, byte[] gzip, int count)
-      throws IOException {
+  /**
+   * Streams that took an inflater (by reading part of the input) and were dropped without close().
+   */
+  private static List<WeakReference<Object>> abandonPartlyReadStreams(
+      GzipCodec codec, byte[] gzip, int count) throws IOException {
     List<WeakReference<Object>> streams = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzip));
@@ -430,14 +526,29 @@ class GzipLeakTest {
 
   /** Runs {@link LeakWorkload} in a fresh JVM and returns what it measured. */
   private static Report runForked(String mode, int ops, int warmupOps) {
-    return runForked(mode, ops, warmupOps, FORK_OPTIONS, GzipCodec.DEFAULT_MAX_OPEN_DECOMPRESSING_STREAMS, 500);
+    return runForked(
+        mode, ops, warmupOps, FORK_OPTIONS, GzipCodec.DEFAULT_MAX_OPEN_DECOMPRESSING_STREAMS, 500);
   }
 
-  private static Report runForked(String mode, int ops, int warmupOps, List<String> options, int maxOpenStreams,
+  private static Report runForked(
+      String mode,
+      int ops,
+      int warmupOps,
+      List<String> options,
+      int maxOpenStreams,
       long reclaimWaitMillis) {
-    ForkedJvm.Result jvm = ForkedJvm.run(options, LeakWorkload.class, mode, String.valueOf(ops),
-        String.valueOf(THREADS), String.valueOf(warmupOps), String.valueOf(POOL_SIZE), String.valueOf(maxOpenStreams),
-        String.valueOf(reclaimWaitMillis)).exitedNormally();
+    ForkedJvm.Result jvm =
+        ForkedJvm.run(
+                options,
+                LeakWorkload.class,
+                mode,
+                String.valueOf(ops),
+                String.valueOf(THREADS),
+                String.valueOf(warmupOps),
+                String.valueOf(POOL_SIZE),
+                String.valueOf(maxOpenStreams),
+                String.valueOf(reclaimWaitMillis))
+            .exitedNormally();
     Report report = Report.parse(jvm.output());
     System.out.println("GzipLeakTest, forked " + mode + ": " + report.summary());
     return report;
@@ -464,11 +575,12 @@ class GzipLeakTest {
 
     Map<String, Long> paths() {
       Map<String, Long> paths = new LinkedHashMap<>();
-      values.forEach((key, value) -> {
-        if (key.startsWith("path.")) {
-          paths.put(key.substring("path.".length()), value);
-        }
-      });
+      values.forEach(
+          (key, value) -> {
+            if (key.startsWith("path.")) {
+              paths.put(key.substring("path.".length()), value);
+            }
+          });
       assertThat(paths).as("paths in the forked JVM's output:%n%s", output).isNotEmpty();
       return paths;
     }
@@ -476,11 +588,12 @@ class GzipLeakTest {
     /** The measured figures on one line, for the build log. */
     String summary() {
       StringBuilder line = new StringBuilder();
-      values.forEach((key, value) -> {
-        if (!key.startsWith("path.")) {
-          line.append(key).append('=').append(value).append(' ');
-        }
-      });
+      values.forEach(
+          (key, value) -> {
+            if (!key.startsWith("path.")) {
+              line.append(key).append('=').append(value).append(' ');
+            }
+          });
       return line.toString().trim();
     }
 

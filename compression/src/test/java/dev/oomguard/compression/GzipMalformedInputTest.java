@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,10 +31,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Bad input fails fast with the right exception and a message that says what is wrong and where;
- * it never hangs, never returns wrong bytes, and never keeps a native handle (incident 1). The
- * handle checks run after each failure and before any {@code close()}: the contract is that the
- * handle goes back at the first exception.
+ * Bad input fails fast with the right exception and a message that says what is wrong and where; it
+ * never hangs, never returns wrong bytes, and never keeps a native handle (incident 1). The handle
+ * checks run after each failure and before any {@code close()}: the contract is that the handle
+ * goes back at the first exception.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @ParameterizedClass(name = "engine={0}")
@@ -57,6 +56,7 @@ class GzipMalformedInputTest {
   static void engineUsable(GzipCodec.Engine engine) {
     NativeEngine.assumeUsable(engine);
   }
+
   /** One member of TEXT, framed here (not by the codec): 10-byte header, deflate data, trailer. */
   private final byte[] valid = member(TEXT);
 
@@ -97,7 +97,9 @@ class GzipMalformedInputTest {
     } finally {
       codec.close();
     }
-    assertThat(codec.nativeHandlesEnded()).as("handles ended after close()").isEqualTo(codec.nativeHandlesCreated());
+    assertThat(codec.nativeHandlesEnded())
+        .as("handles ended after close()")
+        .isEqualTo(codec.nativeHandlesCreated());
   }
 
   // ---- truncation and corruption sweeps ----
@@ -108,7 +110,8 @@ class GzipMalformedInputTest {
     for (int length = 0; length < valid.length; length++) {
       String message = malformedMessage(api, codec, Arrays.copyOf(valid, length));
 
-      assertThat(message).as("cut at %d of %d bytes", length, valid.length)
+      assertThat(message)
+          .as("cut at %d of %d bytes", length, valid.length)
           .contains("input ends inside")
           .contains("offset " + length);
     }
@@ -158,18 +161,23 @@ class GzipMalformedInputTest {
     wrongFirstByte[0] = 0x1e;
     byte[] wrongSecondByte = valid.clone();
     wrongSecondByte[1] = (byte) 0x8c;
-    List<byte[]> inputs = List.of(
-        "{\"device\":\"sensor-7\",\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII),
-        new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-        new byte[64],
-        new byte[] {'x'},
-        wrongFirstByte,
-        wrongSecondByte);
+    List<byte[]> inputs =
+        List.of(
+            "{\"device\":\"sensor-7\",\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII),
+            new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+            new byte[64],
+            new byte[] {'x'},
+            wrongFirstByte,
+            wrongSecondByte);
 
     for (byte[] input : inputs) {
-      assertThat(malformedMessage(api, codec, input)).as("input starting %02x", input[0])
+      assertThat(malformedMessage(api, codec, input))
+          .as("input starting %02x", input[0])
           .contains("not gzip")
-          .contains(input.length == 1 ? String.format("%02x", input[0]) : String.format("%02x %02x", input[0], input[1]));
+          .contains(
+              input.length == 1
+                  ? String.format("%02x", input[0])
+                  : String.format("%02x %02x", input[0], input[1]));
     }
   }
 
@@ -180,7 +188,8 @@ class GzipMalformedInputTest {
       byte[] gzip = valid.clone();
       gzip[2] = (byte) method;
 
-      assertThat(malformedMessage(api, codec, gzip)).as("CM %d", method)
+      assertThat(malformedMessage(api, codec, gzip))
+          .as("CM %d", method)
           .contains("compression method " + method)
           .contains("offset 2");
     }
@@ -193,7 +202,8 @@ class GzipMalformedInputTest {
       byte[] gzip = valid.clone();
       gzip[3] = (byte) bit;
 
-      assertThat(malformedMessage(api, codec, gzip)).as("FLG bit 0x%02x", bit)
+      assertThat(malformedMessage(api, codec, gzip))
+          .as("FLG bit 0x%02x", bit)
           .contains("reserved flag")
           .contains(String.format("0x%02x", bit))
           .contains("offset 3");
@@ -217,7 +227,8 @@ class GzipMalformedInputTest {
   @EnumSource(Api.class)
   void isizeSmallerThanTheData_isRejectedAsIsizeMismatch(Api api) {
     for (long isize : new long[] {TEXT.length - 1, 1, 0}) {
-      assertThat(malformedMessage(api, codec, withIsize(valid, isize))).as("ISIZE %d", isize)
+      assertThat(malformedMessage(api, codec, withIsize(valid, isize)))
+          .as("ISIZE %d", isize)
           .contains("ISIZE mismatch")
           .contains("offset " + (valid.length - 4));
     }
@@ -228,7 +239,8 @@ class GzipMalformedInputTest {
   @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void maximalIsize_isRejectedQuickly_withoutAllocatingIt(Api api) {
     byte[] gzip = withIsize(valid, 0xFFFF_FFFFL);
-    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
+    try (GzipCodec limited =
+        GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
       malformedMessage(api, limited, gzip); // warm-up: class loading is not the codec's allocation
 
       long before = allocatedBytes();
@@ -236,7 +248,9 @@ class GzipMalformedInputTest {
       long allocated = allocatedBytes() - before;
 
       assertThat(message).contains("ISIZE mismatch").contains("4294967295");
-      assertThat(allocated).as("bytes allocated for a 4 GiB ISIZE under a 1 MiB limit").isLessThan(2L * MIB);
+      assertThat(allocated)
+          .as("bytes allocated for a 4 GiB ISIZE under a 1 MiB limit")
+          .isLessThan(2L * MIB);
     }
   }
 
@@ -257,9 +271,12 @@ class GzipMalformedInputTest {
   @EnumSource(Api.class)
   void zeroPadding_ofOneByteTo10KiB_afterTheLastMember_isAccepted(Api api) throws IOException {
     for (int padding : new int[] {1, 2, 7, 512, 10 * 1024}) {
-      assertThat(api.decompress(codec, concat(valid, new byte[padding]))).as("%d zero bytes", padding).isEqualTo(TEXT);
+      assertThat(api.decompress(codec, concat(valid, new byte[padding])))
+          .as("%d zero bytes", padding)
+          .isEqualTo(TEXT);
       assertThat(api.decompress(codec, concat(valid, valid, new byte[padding])))
-          .as("%d zero bytes after two members", padding).isEqualTo(concat(TEXT, TEXT));
+          .as("%d zero bytes after two members", padding)
+          .isEqualTo(concat(TEXT, TEXT));
     }
     assertNoHandleLeak(codec);
   }
@@ -270,7 +287,8 @@ class GzipMalformedInputTest {
     for (int padding : new int[] {1, 512, 10 * 1024}) {
       byte[] gzip = concat(valid, new byte[padding], "x".getBytes(StandardCharsets.US_ASCII));
 
-      assertThat(malformedMessage(api, codec, gzip)).as("%d zero bytes, then junk", padding)
+      assertThat(malformedMessage(api, codec, gzip))
+          .as("%d zero bytes, then junk", padding)
           .contains("garbage after the zero padding that follows member 1")
           .contains("offset " + (valid.length + padding));
     }
@@ -289,16 +307,18 @@ class GzipMalformedInputTest {
   @ParameterizedTest
   @EnumSource(Api.class)
   void garbageAfterTheTrailer_isRejectedAsGarbage(Api api) {
-    List<byte[]> garbage = List.of(
-        "xyz".getBytes(StandardCharsets.US_ASCII),
-        "x".getBytes(StandardCharsets.US_ASCII),
-        new byte[] {0x1f, 0x00},
-        new byte[] {(byte) 0x8b, 0x1f});
+    List<byte[]> garbage =
+        List.of(
+            "xyz".getBytes(StandardCharsets.US_ASCII),
+            "x".getBytes(StandardCharsets.US_ASCII),
+            new byte[] {0x1f, 0x00},
+            new byte[] {(byte) 0x8b, 0x1f});
 
     for (byte[] junk : garbage) {
       byte[] gzip = concat(valid, junk);
 
-      assertThat(malformedMessage(api, codec, gzip)).as("%d garbage bytes starting %02x", junk.length, junk[0])
+      assertThat(malformedMessage(api, codec, gzip))
+          .as("%d garbage bytes starting %02x", junk.length, junk[0])
           .contains("garbage after the trailer")
           .contains("offset " + valid.length);
     }
@@ -309,7 +329,8 @@ class GzipMalformedInputTest {
   void secondValidMember_afterTheTrailer_isAccepted(Api api) throws IOException {
     byte[] other = GzipCodecRoundTripTest.text(1_000, 5);
 
-    assertThat(api.decompress(codec, concat(valid, codec.compress(other)))).isEqualTo(concat(TEXT, other));
+    assertThat(api.decompress(codec, concat(valid, codec.compress(other))))
+        .isEqualTo(concat(TEXT, other));
   }
 
   // ---- the decompression limit ----
@@ -320,7 +341,8 @@ class GzipMalformedInputTest {
   void zipBomb_tripsTheLimit_fast_allocatingAboutTheLimit(Api api) {
     byte[] bomb = Bomb.TEN_GIB_OF_ZEROS;
     assertThat(bomb.length).as("compressed size of the 10 GiB bomb").isLessThan(16 * MIB);
-    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
+    try (GzipCodec limited =
+        GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
       long before = allocatedBytes();
       Exception e = failure(api, limited, bomb);
       long allocated = allocatedBytes() - before;
@@ -335,16 +357,19 @@ class GzipMalformedInputTest {
   @Test
   @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void zipBomb_readInSmallReads_yieldsExactlyTheLimitThenFails() {
-    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
+    try (GzipCodec limited =
+        GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB).poolSize(1).build()) {
       InputStream in = limited.decompressingStream(new ByteArrayInputStream(Bomb.TEN_GIB_OF_ZEROS));
       long[] delivered = {0};
       byte[] buffer = new byte[1_000];
 
-      Throwable thrown = catchThrowable(() -> {
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          delivered[0] += n;
-        }
-      });
+      Throwable thrown =
+          catchThrowable(
+              () -> {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  delivered[0] += n;
+                }
+              });
 
       assertThat(thrown).isInstanceOf(DecompressionLimitIOException.class);
       assertThat(((DecompressionLimitIOException) thrown).limit()).isEqualTo(MIB);
@@ -357,7 +382,12 @@ class GzipMalformedInputTest {
   @EnumSource(Api.class)
   void limit_coversAllMembersTogether(Api api) throws IOException {
     byte[] oneMib = member(new byte[MIB]);
-    try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(MIB + MIB / 2).poolSize(1).build()) {
+    try (GzipCodec limited =
+        GzipCodec.builder()
+            .engine(engine)
+            .maxDecompressedBytes(MIB + MIB / 2)
+            .poolSize(1)
+            .build()) {
       assertThat(api.decompress(limited, oneMib)).hasSize(MIB);
 
       Exception e = failure(api, limited, concat(oneMib, oneMib));
@@ -370,9 +400,16 @@ class GzipMalformedInputTest {
   @ParameterizedTest
   @EnumSource(Api.class)
   void outputExactlyAtTheLimit_isAccepted(Api api) throws IOException {
-    for (byte[] data : List.of(new byte[0], TEXT, new byte[2 * MIB], GzipCodecRoundTripTest.random(300_000, 6))) {
-      try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(data.length).poolSize(1).build()) {
-        assertThat(api.decompress(limited, member(data))).as("%d bytes under a limit of as many", data.length)
+    for (byte[] data :
+        List.of(new byte[0], TEXT, new byte[2 * MIB], GzipCodecRoundTripTest.random(300_000, 6))) {
+      try (GzipCodec limited =
+          GzipCodec.builder()
+              .engine(engine)
+              .maxDecompressedBytes(data.length)
+              .poolSize(1)
+              .build()) {
+        assertThat(api.decompress(limited, member(data)))
+            .as("%d bytes under a limit of as many", data.length)
             .isEqualTo(data);
         assertNoHandleLeak(limited);
       }
@@ -382,9 +419,11 @@ class GzipMalformedInputTest {
   @ParameterizedTest
   @EnumSource(Api.class)
   void outputOneByteOverTheLimit_isRejected(Api api) {
-    for (byte[] data : List.of(new byte[1], TEXT, new byte[2 * MIB], GzipCodecRoundTripTest.random(300_000, 6))) {
+    for (byte[] data :
+        List.of(new byte[1], TEXT, new byte[2 * MIB], GzipCodecRoundTripTest.random(300_000, 6))) {
       long limit = data.length - 1L;
-      try (GzipCodec limited = GzipCodec.builder().engine(engine).maxDecompressedBytes(limit).poolSize(1).build()) {
+      try (GzipCodec limited =
+          GzipCodec.builder().engine(engine).maxDecompressedBytes(limit).poolSize(1).build()) {
         Exception e = failure(api, limited, member(data));
 
         requireType(api.limit, e, data.length + " bytes under a limit of " + limit);
@@ -405,16 +444,19 @@ class GzipMalformedInputTest {
     InputStream in = codec.decompressingStream(new FailingSource(gzip, at, diskGone));
     ByteArrayOutputStream delivered = new ByteArrayOutputStream();
 
-    Throwable thrown = catchThrowable(() -> {
-      byte[] buffer = new byte[4_096];
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        delivered.write(buffer, 0, n);
-      }
-    });
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              byte[] buffer = new byte[4_096];
+              for (int n; (n = in.read(buffer)) >= 0; ) {
+                delivered.write(buffer, 0, n);
+              }
+            });
 
     assertThat(thrown).isSameAs(diskGone);
     assertNoHandleLeak(codec);
-    assertThat(delivered.toByteArray()).as("what was read before the failure")
+    assertThat(delivered.toByteArray())
+        .as("what was read before the failure")
         .isEqualTo(Arrays.copyOf(data, delivered.size()));
   }
 
@@ -439,16 +481,18 @@ class GzipMalformedInputTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"header", "first deflate output", "deflate data", "trailer"})
-  void sinkIOException_surfacesUnchanged_andReleasesTheHandle_withoutClose(String failingWrite) throws IOException {
+  void sinkIOException_surfacesUnchanged_andReleasesTheHandle_withoutClose(String failingWrite)
+      throws IOException {
     byte[] data = GzipCodecRoundTripTest.random(200_000, 8);
     int size = compressInChunks(data, new ByteArrayOutputStream()).size();
-    int allowance = switch (failingWrite) {
-      case "header" -> 0;
-      case "first deflate output" -> 10;
-      case "deflate data" -> size / 2;
-      case "trailer" -> size - 8;
-      default -> throw new IllegalArgumentException(failingWrite);
-    };
+    int allowance =
+        switch (failingWrite) {
+          case "header" -> 0;
+          case "first deflate output" -> 10;
+          case "deflate data" -> size / 2;
+          case "trailer" -> size - 8;
+          default -> throw new IllegalArgumentException(failingWrite);
+        };
     IOException diskFull = new IOException("disk full");
     FailingSink sink = new FailingSink(allowance, diskFull);
 
@@ -465,7 +509,8 @@ class GzipMalformedInputTest {
     IOException diskFull = new IOException("disk full");
     CompressingOutputStream out = codec.compressingStream(new FailingSink(0, diskFull));
     // more than the stream buffers, so that write() compresses a chunk and meets the sink
-    assertThat(catchThrowable(() -> out.write(GzipCodecRoundTripTest.random(200_000, 10)))).isSameAs(diskFull);
+    assertThat(catchThrowable(() -> out.write(GzipCodecRoundTripTest.random(200_000, 10))))
+        .isSameAs(diskFull);
 
     assertThatThrownBy(() -> out.write(TEXT)).isInstanceOf(IOException.class).hasCause(diskFull);
     assertThatThrownBy(out::finish).isInstanceOf(IOException.class).hasCause(diskFull);
@@ -478,10 +523,13 @@ class GzipMalformedInputTest {
     UncheckedIOException broken = new UncheckedIOException(new IOException("socket reset"));
     CompressingOutputStream out = codec.compressingStream(new FailingSink(100, broken));
 
-    assertThat(catchThrowable(() -> {
-      out.write(GzipCodecRoundTripTest.random(100_000, 9));
-      out.finish();
-    })).isSameAs(broken);
+    assertThat(
+            catchThrowable(
+                () -> {
+                  out.write(GzipCodecRoundTripTest.random(100_000, 9));
+                  out.finish();
+                }))
+        .isSameAs(broken);
     assertNoHandleLeak(codec);
   }
 
@@ -499,19 +547,32 @@ class GzipMalformedInputTest {
   void nullSourceSinkOrBuffer_forStreams_throwsNullPointerException() {
     assertThatNullPointerException().isThrownBy(() -> codec.compressingStream(null));
     assertThatNullPointerException().isThrownBy(() -> codec.decompressingStream(null));
-    assertThatNullPointerException().isThrownBy(() -> codec.compressingStream(new ByteArrayOutputStream()).write(null, 0, 0));
     assertThatNullPointerException()
-        .isThrownBy(() -> codec.decompressingStream(new ByteArrayInputStream(valid)).read(null, 0, 1));
+        .isThrownBy(() -> codec.compressingStream(new ByteArrayOutputStream()).write(null, 0, 0));
+    assertThatNullPointerException()
+        .isThrownBy(
+            () -> codec.decompressingStream(new ByteArrayInputStream(valid)).read(null, 0, 1));
     assertThat(codec.nativeHandlesCreated()).as("handles created").isZero();
   }
 
   @ParameterizedTest
-  @CsvSource({"-1, 1", "0, -1", "11, 0", "5, 6", "10, 1", "2147483647, 1", "1, 2147483647", "-2147483648, 0"})
+  @CsvSource({
+    "-1, 1",
+    "0, -1",
+    "11, 0",
+    "5, 6",
+    "10, 1",
+    "2147483647, 1",
+    "1, 2147483647",
+    "-2147483648, 0"
+  })
   void compress_offsetOrLengthOutOfRange_throwsIndexOutOfBounds(int offset, int length) {
     byte[] input = new byte[10];
 
-    assertThatThrownBy(() -> codec.compress(input, offset, length)).isInstanceOf(IndexOutOfBoundsException.class);
-    assertThatThrownBy(() -> codec.compressingStream(new ByteArrayOutputStream()).write(input, offset, length))
+    assertThatThrownBy(() -> codec.compress(input, offset, length))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(
+            () -> codec.compressingStream(new ByteArrayOutputStream()).write(input, offset, length))
         .isInstanceOf(IndexOutOfBoundsException.class);
     assertThat(codec.nativeHandlesCreated()).as("handles created").isZero();
   }
@@ -519,7 +580,8 @@ class GzipMalformedInputTest {
   @ParameterizedTest
   @ValueSource(ints = {-1, 10, Integer.MIN_VALUE, Integer.MAX_VALUE})
   void builder_rejectsLevelOutsideZeroToNine_namingTheValue(int level) {
-    assertThatIllegalArgumentException().isThrownBy(() -> GzipCodec.builder().level(level))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> GzipCodec.builder().level(level))
         .withMessageContaining("level")
         .withMessageContaining(String.valueOf(level));
   }
@@ -527,7 +589,8 @@ class GzipMalformedInputTest {
   @ParameterizedTest
   @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
   void builder_rejectsPoolSizeBelowOne_namingTheValue(int poolSize) {
-    assertThatIllegalArgumentException().isThrownBy(() -> GzipCodec.builder().poolSize(poolSize))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> GzipCodec.builder().poolSize(poolSize))
         .withMessageContaining("poolSize")
         .withMessageContaining(String.valueOf(poolSize));
   }
@@ -535,7 +598,8 @@ class GzipMalformedInputTest {
   @ParameterizedTest
   @ValueSource(longs = {-1, Long.MIN_VALUE})
   void builder_rejectsNegativeMaxDecompressedBytes_namingTheValue(long max) {
-    assertThatIllegalArgumentException().isThrownBy(() -> GzipCodec.builder().maxDecompressedBytes(max))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> GzipCodec.builder().maxDecompressedBytes(max))
         .withMessageContaining("maxDecompressedBytes")
         .withMessageContaining(String.valueOf(max));
   }
@@ -545,7 +609,8 @@ class GzipMalformedInputTest {
   /** Nothing lent out, and no more alive than the two pools can hold idle. */
   private static void assertNoHandleLeak(GzipCodec codec) {
     assertThat(codec.nativeHandlesInUse()).as("native handles lent out").isZero();
-    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).as("native handles alive")
+    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded())
+        .as("native handles alive")
         .isLessThanOrEqualTo(2L * codec.poolSize());
   }
 
@@ -565,7 +630,9 @@ class GzipMalformedInputTest {
     Exception e = failure(api, codec, gzip);
     requireType(api.malformed, e, api.toString());
     if (e instanceof MalformedGzipIOException) {
-      assertThat(e.getCause()).isInstanceOf(MalformedGzipException.class).hasMessage(e.getMessage());
+      assertThat(e.getCause())
+          .isInstanceOf(MalformedGzipException.class)
+          .hasMessage(e.getMessage());
     }
     return e.getMessage();
   }
@@ -573,7 +640,8 @@ class GzipMalformedInputTest {
   /** Fails with {@code e} as the cause, so an unexpected exception shows its own stack trace. */
   private static void requireType(Class<? extends Exception> expected, Exception e, String what) {
     if (!expected.isInstance(e)) {
-      throw new AssertionError(what + ": expected " + expected.getSimpleName() + " but got " + e, e);
+      throw new AssertionError(
+          what + ": expected " + expected.getSimpleName() + " but got " + e, e);
     }
   }
 
@@ -585,7 +653,8 @@ class GzipMalformedInputTest {
 
   /** Heap bytes this thread has allocated so far. */
   private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 
   private <S extends OutputStream> S compressInChunks(byte[] data, S sink) throws IOException {
@@ -623,7 +692,10 @@ class GzipMalformedInputTest {
     return out.toByteArray();
   }
 
-  /** {@code error} as it is, typed so that {@code throw} compiles: it must be an IOException or unchecked. */
+  /**
+   * {@code error} as it is, typed so that {@code throw} compiles: it must be an IOException or
+   * unchecked.
+   */
   private static IOException rethrowable(Exception error) {
     if (error instanceof RuntimeException) {
       throw (RuntimeException) error;

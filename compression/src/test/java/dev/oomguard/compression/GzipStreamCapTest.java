@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The hard cap on decompressing streams that hold an inflater: {@code maxOpenDecompressingStreams}. */
+/**
+ * The hard cap on decompressing streams that hold an inflater: {@code maxOpenDecompressingStreams}.
+ */
 class GzipStreamCapTest {
   private static final byte[] TEXT = GzipCodecRoundTripTest.text(50_000, 30);
 
@@ -32,21 +34,27 @@ class GzipStreamCapTest {
   }
 
   @Test
-  void openStreams_atTheCap_refuseOneMoreWithTheNamedException_andServeItOnceOneCloses() throws IOException {
+  void openStreams_atTheCap_refuseOneMoreWithTheNamedException_andServeItOnceOneCloses()
+      throws IOException {
     GzipCodec codec = codec(3, Duration.ofMillis(50));
     List<InputStream> open = openPartlyRead(codec, 3);
 
     InputStream fourth = codec.decompressingStream(new ByteArrayInputStream(gzip));
     Throwable refused = catchThrowable(fourth::read);
 
-    assertThat(refused).isInstanceOf(OpenStreamLimitException.class)
+    assertThat(refused)
+        .isInstanceOf(OpenStreamLimitException.class)
         .hasMessageContaining("3 decompressing streams hold an inflater")
         .hasMessageContaining("maxOpenDecompressingStreams=3")
         .hasMessageContaining("not read to the end, not closed");
     assertThat(((OpenStreamLimitException) refused).limit()).isEqualTo(3);
     assertThat(codec.openDecompressingStreams()).isEqualTo(3);
-    assertThat(codec.nativeHandlesInUse()).as("no inflater taken for the refused stream").isEqualTo(3);
-    assertThat(catchThrowable(fourth::read)).as("a refused stream stays failed").isInstanceOf(IOException.class)
+    assertThat(codec.nativeHandlesInUse())
+        .as("no inflater taken for the refused stream")
+        .isEqualTo(3);
+    assertThat(catchThrowable(fourth::read))
+        .as("a refused stream stays failed")
+        .isInstanceOf(IOException.class)
         .hasCause(refused);
 
     open.get(0).close();
@@ -68,12 +76,14 @@ class GzipStreamCapTest {
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try {
       AtomicLong waiting = new AtomicLong();
-      Future<byte[]> waiter = thread.submit(() -> {
-        waiting.set(Thread.currentThread().getId());
-        try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzip))) {
-          return in.readAllBytes();
-        }
-      });
+      Future<byte[]> waiter =
+          thread.submit(
+              () -> {
+                waiting.set(Thread.currentThread().getId());
+                try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzip))) {
+                  return in.readAllBytes();
+                }
+              });
       await().atMost(Duration.ofSeconds(10)).until(() -> isWaiting(waiting.get()));
       assertThat(waiter).isNotDone();
 
@@ -87,13 +97,16 @@ class GzipStreamCapTest {
   }
 
   @Test
-  void droppedStreams_atTheCap_areReclaimedByTheCodecWithoutTheCallerForcingAGc() throws IOException {
+  void droppedStreams_atTheCap_areReclaimedByTheCodecWithoutTheCallerForcingAGc()
+      throws IOException {
     GzipCodec codec = codec(4, GzipCodec.DEFAULT_RECLAIM_WAIT);
     dropPartlyRead(codec, 4);
     assertThat(codec.openDecompressingStreams()).isEqualTo(4);
 
     try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzip))) {
-      assertThat(in.readAllBytes()).as("served after the codec reclaimed a dropped stream").isEqualTo(TEXT);
+      assertThat(in.readAllBytes())
+          .as("served after the codec reclaimed a dropped stream")
+          .isEqualTo(TEXT);
     }
     assertThat(codec.streamCap().highWater()).isEqualTo(4);
   }
@@ -108,21 +121,24 @@ class GzipStreamCapTest {
     try {
       List<Future<Integer>> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        workers.add(pool.submit(() -> {
-          start.await();
-          int served = 0;
-          for (int i = 0; i < 300; i++) {
-            if (i % 3 == 0) {
-              try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzip))) {
-                served += in.readAllBytes().length == TEXT.length ? 1 : 0;
-              }
-            } else {
-              dropPartlyRead(codec, 1);
-              served++;
-            }
-          }
-          return served;
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int served = 0;
+                  for (int i = 0; i < 300; i++) {
+                    if (i % 3 == 0) {
+                      try (InputStream in =
+                          codec.decompressingStream(new ByteArrayInputStream(gzip))) {
+                        served += in.readAllBytes().length == TEXT.length ? 1 : 0;
+                      }
+                    } else {
+                      dropPartlyRead(codec, 1);
+                      served++;
+                    }
+                  }
+                  return served;
+                }));
       }
       start.countDown();
       for (Future<Integer> worker : workers) {
@@ -133,7 +149,9 @@ class GzipStreamCapTest {
     }
     assertThat(codec.streamCap().highWater()).as("most open at once").isEqualTo(cap);
     assertThat(codec.openDecompressingStreams()).isLessThanOrEqualTo(cap);
-    assertThat(codec.nativeHandlesInUse()).as("inflaters lent: one per open stream").isEqualTo(codec.openDecompressingStreams());
+    assertThat(codec.nativeHandlesInUse())
+        .as("inflaters lent: one per open stream")
+        .isEqualTo(codec.openDecompressingStreams());
   }
 
   @Test
@@ -144,7 +162,12 @@ class GzipStreamCapTest {
   }
 
   private GzipCodec codec(int cap, Duration reclaimWait) {
-    GzipCodec codec = GzipCodec.builder().poolSize(2).maxOpenDecompressingStreams(cap).reclaimWait(reclaimWait).build();
+    GzipCodec codec =
+        GzipCodec.builder()
+            .poolSize(2)
+            .maxOpenDecompressingStreams(cap)
+            .reclaimWait(reclaimWait)
+            .build();
     codecs.add(codec);
     return codec;
   }

@@ -26,7 +26,8 @@ class GzipStreamLifecycleTest {
   }
 
   @Test
-  void compressingStream_holdsNoHandleBetweenCalls_andBorrowsOnePooledDeflaterForEveryChunk() throws IOException {
+  void compressingStream_holdsNoHandleBetweenCalls_andBorrowsOnePooledDeflaterForEveryChunk()
+      throws IOException {
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     CompressingOutputStream out = codec.compressingStream(sink);
     byte[] large = GzipCodecRoundTripTest.text(1_000_000, 11);
@@ -70,7 +71,9 @@ class GzipStreamLifecycleTest {
     out.finish();
     out.finish();
 
-    assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("after finish");
+    assertThatThrownBy(() -> out.write(1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("after finish");
   }
 
   @Test
@@ -78,9 +81,12 @@ class GzipStreamLifecycleTest {
     IOException diskFull = new IOException("disk full");
     CompressingOutputStream out = codec.compressingStream(failingAfter(100, diskFull));
 
-    assertThatThrownBy(() -> out.write(GzipCodecRoundTripTest.random(100_000, 1))).isSameAs(diskFull);
+    assertThatThrownBy(() -> out.write(GzipCodecRoundTripTest.random(100_000, 1)))
+        .isSameAs(diskFull);
     assertThat(codec.nativeHandlesInUse()).isZero();
-    assertThatThrownBy(() -> out.write(1)).isInstanceOf(IOException.class).hasMessageContaining("failed earlier")
+    assertThatThrownBy(() -> out.write(1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("failed earlier")
         .hasCause(diskFull);
     out.close();
   }
@@ -121,10 +127,15 @@ class GzipStreamLifecycleTest {
   @Test
   void decompressingStream_overPlainText_failsAtFirstReadWithoutLeaking() throws IOException {
     // JDK-8210471: new GZIPInputStream(notGzip) throws from its constructor and leaks its Inflater
-    InputStream in = codec.decompressingStream(new ByteArrayInputStream("{\"legacy\":true}".getBytes(StandardCharsets.UTF_8)));
+    InputStream in =
+        codec.decompressingStream(
+            new ByteArrayInputStream("{\"legacy\":true}".getBytes(StandardCharsets.UTF_8)));
 
-    assertThatThrownBy(in::read).isInstanceOf(MalformedGzipIOException.class).isInstanceOf(ZipException.class)
-        .hasMessageContaining("not gzip").hasCauseInstanceOf(MalformedGzipException.class);
+    assertThatThrownBy(in::read)
+        .isInstanceOf(MalformedGzipIOException.class)
+        .isInstanceOf(ZipException.class)
+        .hasMessageContaining("not gzip")
+        .hasCauseInstanceOf(MalformedGzipException.class);
     assertThat(codec.nativeHandlesInUse()).isZero();
     in.close();
   }
@@ -133,10 +144,14 @@ class GzipStreamLifecycleTest {
   void closedCodec_refusesNewWork() {
     codec.close();
 
-    assertThatThrownBy(() -> codec.compress(text)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> codec.compress(text))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThatThrownBy(() -> codec.decompress(text)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> codec.compressingStream(new ByteArrayOutputStream())).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> codec.decompressingStream(new ByteArrayInputStream(text))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> codec.compressingStream(new ByteArrayOutputStream()))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> codec.decompressingStream(new ByteArrayInputStream(text)))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

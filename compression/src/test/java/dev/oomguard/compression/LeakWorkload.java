@@ -33,10 +33,10 @@ import org.jspecify.annotations.Nullable;
  * to run) and the reason the growth of VmRSS is native memory, not heap.
  *
  * <p>{@code LeakWorkload MODE OPS THREADS WARMUP_OPS POOL_SIZE [MAX_OPEN_STREAMS RECLAIM_WAIT_MS]}
- * runs WARMUP_OPS operations (so
- * that classes are loaded and code compiled), collects the garbage, takes VmRSS as the baseline,
- * runs OPS operations split over THREADS threads, and prints what it measured as {@code key=value}
- * lines. MODE is one of:
+ * runs WARMUP_OPS operations (so that classes are loaded and code compiled), collects the garbage,
+ * takes VmRSS as the baseline, runs OPS operations split over THREADS threads, and prints what it
+ * measured as {@code key=value} lines. MODE is one of:
+ *
  * <ul>
  *   <li>{@code naive}: the incident, with the JDK: {@code new GZIPOutputStream(sink)}, write,
  *       {@code finish()}, then an exception and no {@code close()};
@@ -52,28 +52,50 @@ import org.jspecify.annotations.Nullable;
 final class LeakWorkload {
   /** Ops per cycle of the mixed workload: half succeed, half fail; see {@link Worker#mixedOp}. */
   static final int MIXED_CYCLE = 32;
+
   /** Ops per cycle of the abandon workload; see {@link Worker#abandonOp}. */
   static final int ABANDON_CYCLE = 6;
 
-  /** The application's own failure after {@code finish()}: shared and stackless, so it costs no heap. */
-  private static final IOException AFTER_FINISH = new StacklessIOException("the application failed after finish()");
+  /**
+   * The application's own failure after {@code finish()}: shared and stackless, so it costs no
+   * heap.
+   */
+  private static final IOException AFTER_FINISH =
+      new StacklessIOException("the application failed after finish()");
 
-  /** False under -XX:+DisableExplicitGC: then nothing, neither the codec nor this class, can make a GC run. */
+  /**
+   * False under -XX:+DisableExplicitGC: then nothing, neither the codec nor this class, can make a
+   * GC run.
+   */
   private static final boolean EXPLICIT_GC =
       !ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+DisableExplicitGC");
 
   private final String mode;
   private final GzipCodec.Builder config;
-  /** Replaced by a fresh codec after the warm-up when no GC can give the warm-up's dropped streams back. */
+
+  /**
+   * Replaced by a fresh codec after the warm-up when no GC can give the warm-up's dropped streams
+   * back.
+   */
   private volatile GzipCodec codec;
+
   private final int threads;
   private final byte[] text = text(4 * 1024);
   private final byte[] gzipText;
-  /** More than a compressing stream buffers, so that write() compresses a chunk and meets the sink. */
+
+  /**
+   * More than a compressing stream buffers, so that write() compresses a chunk and meets the sink.
+   */
   private final byte[] largeText = text(100 * 1024);
-  /** The compressed text up to (not including) its trailer: a sink of this size fails at the trailer. */
+
+  /**
+   * The compressed text up to (not including) its trailer: a sink of this size fails at the
+   * trailer.
+   */
   private final int gzipTextWithoutTrailer;
-  private final byte[] notGzip = "{\"legacy\":\"an uncompressed value\"}".getBytes(StandardCharsets.UTF_8);
+
+  private final byte[] notGzip =
+      "{\"legacy\":\"an uncompressed value\"}".getBytes(StandardCharsets.UTF_8);
   private final byte[] corrupt;
   private final byte[] truncated;
 
@@ -83,27 +105,51 @@ final class LeakWorkload {
   private final List<String> mixedPaths = new ArrayList<>();
   private volatile @Nullable Throwable firstUnexpected;
 
-  private LeakWorkload(String mode, int threads, int poolSize, int maxOpenStreams, long reclaimWaitMillis) {
+  private LeakWorkload(
+      String mode, int threads, int poolSize, int maxOpenStreams, long reclaimWaitMillis) {
     this.mode = mode;
     this.threads = threads;
-    this.config = GzipCodec.builder().engine(GzipCodec.Engine.JDK).poolSize(poolSize)
-        .maxOpenDecompressingStreams(maxOpenStreams).reclaimWait(Duration.ofMillis(reclaimWaitMillis));
+    this.config =
+        GzipCodec.builder()
+            .engine(GzipCodec.Engine.JDK)
+            .poolSize(poolSize)
+            .maxOpenDecompressingStreams(maxOpenStreams)
+            .reclaimWait(Duration.ofMillis(reclaimWaitMillis));
     this.codec = config.build();
     this.gzipText = codec.compress(text);
     this.gzipTextWithoutTrailer = gzipText.length - GzipFormat.TRAILER_SIZE;
     this.corrupt = gzipText.clone();
     corrupt[gzipText.length - 6] ^= 0x55; // the CRC32 in the trailer
     this.truncated = Arrays.copyOf(gzipText, gzipText.length / 2);
-    for (String path : List.of("ok-bytes", "ok-stream-out", "ok-stream-in", "ok-stream-in-eof-no-close",
-        "fail-mid-write", "fail-at-trailer", "finish-then-throw", "abandoned-after-write",
-        "not-gzip-bytes", "not-gzip-stream", "corrupt-bytes", "truncated-stream")) {
+    for (String path :
+        List.of(
+            "ok-bytes",
+            "ok-stream-out",
+            "ok-stream-in",
+            "ok-stream-in-eof-no-close",
+            "fail-mid-write",
+            "fail-at-trailer",
+            "finish-then-throw",
+            "abandoned-after-write",
+            "not-gzip-bytes",
+            "not-gzip-stream",
+            "corrupt-bytes",
+            "truncated-stream")) {
       mixedPaths.add(path);
     }
-    for (String path : mode.equals("mixed") ? mixedPaths
-        : mode.equals("abandon") ? List.of("abandoned-after-write", "abandoned-partial-read", "stream-limit",
-            "finish-no-close", "fail-mid-write")
-        : mode.equals("naive-abandon") ? List.of("abandoned-after-write", "abandoned-partial-read")
-        : List.<String>of()) {
+    for (String path :
+        mode.equals("mixed")
+            ? mixedPaths
+            : mode.equals("abandon")
+                ? List.of(
+                    "abandoned-after-write",
+                    "abandoned-partial-read",
+                    "stream-limit",
+                    "finish-no-close",
+                    "fail-mid-write")
+                : mode.equals("naive-abandon")
+                    ? List.of("abandoned-after-write", "abandoned-partial-read")
+                    : List.<String>of()) {
       paths.put(path, new LongAdder());
     }
   }
@@ -114,12 +160,18 @@ final class LeakWorkload {
     int threads = Integer.parseInt(args[2]);
     int warmupOps = Integer.parseInt(args[3]);
     int poolSize = Integer.parseInt(args[4]);
-    int maxOpenStreams = args.length > 5 ? Integer.parseInt(args[5]) : GzipCodec.DEFAULT_MAX_OPEN_DECOMPRESSING_STREAMS;
-    long reclaimWaitMillis = args.length > 6 ? Long.parseLong(args[6]) : GzipCodec.DEFAULT_RECLAIM_WAIT.toMillis();
+    int maxOpenStreams =
+        args.length > 5
+            ? Integer.parseInt(args[5])
+            : GzipCodec.DEFAULT_MAX_OPEN_DECOMPRESSING_STREAMS;
+    long reclaimWaitMillis =
+        args.length > 6 ? Long.parseLong(args[6]) : GzipCodec.DEFAULT_RECLAIM_WAIT.toMillis();
     if (!List.of("naive", "oomguard", "mixed", "abandon", "naive-abandon").contains(mode)) {
-      throw new IllegalArgumentException("mode must be naive, oomguard, mixed, abandon or naive-abandon, was " + mode);
+      throw new IllegalArgumentException(
+          "mode must be naive, oomguard, mixed, abandon or naive-abandon, was " + mode);
     }
-    LeakWorkload workload = new LeakWorkload(mode, threads, poolSize, maxOpenStreams, reclaimWaitMillis);
+    LeakWorkload workload =
+        new LeakWorkload(mode, threads, poolSize, maxOpenStreams, reclaimWaitMillis);
     ExecutorService executor = Executors.newFixedThreadPool(threads);
     try {
       workload.measure(executor, ops, warmupOps);
@@ -134,7 +186,10 @@ final class LeakWorkload {
       awaitHandlesReturned();
       GcFinalization.awaitFullGc();
     } else {
-      codec = config.build(); // the warm-up's dropped streams keep their slots in the old one; their RSS is in the baseline
+      codec =
+          config
+              .build(); // the warm-up's dropped streams keep their slots in the old one; their RSS
+      // is in the baseline
     }
     abandoned.reset();
     paths.values().forEach(LongAdder::reset);
@@ -198,20 +253,21 @@ final class LeakWorkload {
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int share = ops / threads + (t < ops % threads ? 1 : 0);
-      tasks.add(() -> {
-        Worker worker = new Worker();
-        for (int i = 0; i < share; i++) {
-          try {
-            worker.op(i);
-          } catch (Exception | AssertionError e) {
-            unexpected.increment();
-            if (firstUnexpected == null) {
-              firstUnexpected = e;
+      tasks.add(
+          () -> {
+            Worker worker = new Worker();
+            for (int i = 0; i < share; i++) {
+              try {
+                worker.op(i);
+              } catch (Exception | AssertionError e) {
+                unexpected.increment();
+                if (firstUnexpected == null) {
+                  firstUnexpected = e;
+                }
+              }
             }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
     }
     for (Future<Void> done : executor.invokeAll(tasks)) {
       done.get();
@@ -243,7 +299,9 @@ final class LeakWorkload {
       }
     }
 
-    /** The incident: finish() writes the trailer but does not end the Deflater; close() never runs. */
+    /**
+     * The incident: finish() writes the trailer but does not end the Deflater; close() never runs.
+     */
     @SuppressWarnings("resource") // the point: it is never closed
     void naiveIncident() throws IOException {
       sink.reset(Long.MAX_VALUE);
@@ -280,43 +338,49 @@ final class LeakWorkload {
     @SuppressWarnings("resource") // the point: none is closed
     void abandonOp(int kind) throws IOException {
       switch (kind) {
-        case 0: case 1: {
-          OutputStream out = codec.compressingStream(sink);
-          sink.reset(Long.MAX_VALUE);
-          out.write(text);
-          count("abandoned-after-write");
-          break;
-        }
-        case 2: case 3: {
-          InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText));
-          try {
-            check(in.read(buffer, 0, 100) > 0, "partial read");
-            abandoned.increment();
-            count("abandoned-partial-read");
-          } catch (OpenStreamLimitException refused) {
-            count("stream-limit");
+        case 0:
+        case 1:
+          {
+            OutputStream out = codec.compressingStream(sink);
+            sink.reset(Long.MAX_VALUE);
+            out.write(text);
+            count("abandoned-after-write");
+            break;
           }
-          break;
-        }
-        case 4: {
-          sink.reset(Long.MAX_VALUE);
-          CompressingOutputStream out = codec.compressingStream(sink);
-          out.write(text);
-          out.finish();
-          count("finish-no-close");
-          break;
-        }
-        default: {
-          sink.reset(100);
-          OutputStream out = codec.compressingStream(sink);
-          try {
-            out.write(largeText);
-            check(false, "the sink should have failed inside write()");
-          } catch (SinkFailure expected) {
-            count("fail-mid-write");
+        case 2:
+        case 3:
+          {
+            InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText));
+            try {
+              check(in.read(buffer, 0, 100) > 0, "partial read");
+              abandoned.increment();
+              count("abandoned-partial-read");
+            } catch (OpenStreamLimitException refused) {
+              count("stream-limit");
+            }
+            break;
           }
-          break;
-        }
+        case 4:
+          {
+            sink.reset(Long.MAX_VALUE);
+            CompressingOutputStream out = codec.compressingStream(sink);
+            out.write(text);
+            out.finish();
+            count("finish-no-close");
+            break;
+          }
+        default:
+          {
+            sink.reset(100);
+            OutputStream out = codec.compressingStream(sink);
+            try {
+              out.write(largeText);
+              check(false, "the sink should have failed inside write()");
+            } catch (SinkFailure expected) {
+              count("fail-mid-write");
+            }
+            break;
+          }
       }
     }
 
@@ -338,113 +402,145 @@ final class LeakWorkload {
     /**
      * One of {@link #MIXED_CYCLE} operations, the second half of them failures: a sink that fails
      * inside write() or at the trailer, the incident's finish-then-throw without close, a
-     * compressing stream dropped after a write, and input that is not gzip, is corrupt or is truncated. None
-     * of the failing streams is closed.
+     * compressing stream dropped after a write, and input that is not gzip, is corrupt or is
+     * truncated. None of the failing streams is closed.
      */
     @SuppressWarnings("resource") // the failure paths deliberately never close their streams
     void mixedOp(int kind) throws IOException {
       switch (kind) {
-        case 0: case 1: case 2: case 3: case 4: case 5: case 6: { // byte arrays, round trip
-          byte[] back = codec.decompress(codec.compress(text));
-          check(back.length == text.length, "round trip");
-          count("ok-bytes");
-          break;
-        }
-        case 7: case 8: case 9: case 10: { // a compressing stream, closed
-          sink.reset(Long.MAX_VALUE);
-          try (OutputStream out = codec.compressingStream(sink)) {
-            out.write(text);
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+        case 5:
+        case 6:
+          { // byte arrays, round trip
+            byte[] back = codec.decompress(codec.compress(text));
+            check(back.length == text.length, "round trip");
+            count("ok-bytes");
+            break;
           }
-          check(sink.written == gzipText.length, "stream output size");
-          count("ok-stream-out");
-          break;
-        }
-        case 11: case 12: case 13: { // a decompressing stream, read to the end and closed
-          try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText))) {
+        case 7:
+        case 8:
+        case 9:
+        case 10:
+          { // a compressing stream, closed
+            sink.reset(Long.MAX_VALUE);
+            try (OutputStream out = codec.compressingStream(sink)) {
+              out.write(text);
+            }
+            check(sink.written == gzipText.length, "stream output size");
+            count("ok-stream-out");
+            break;
+          }
+        case 11:
+        case 12:
+        case 13:
+          { // a decompressing stream, read to the end and closed
+            try (InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText))) {
+              check(drain(in) == text.length, "stream input size");
+            }
+            count("ok-stream-in");
+            break;
+          }
+        case 14:
+        case 15:
+          { // read to the end but never closed: the end of the input gives it back
+            InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText));
             check(drain(in) == text.length, "stream input size");
+            count("ok-stream-in-eof-no-close");
+            break;
           }
-          count("ok-stream-in");
-          break;
-        }
-        case 14: case 15: { // read to the end but never closed: the end of the input gives it back
-          InputStream in = codec.decompressingStream(new ByteArrayInputStream(gzipText));
-          check(drain(in) == text.length, "stream input size");
-          count("ok-stream-in-eof-no-close");
-          break;
-        }
-        case 16: case 17: { // the sink fails inside write(), after the header, as deflate data drains
-          sink.reset(100);
-          OutputStream out = codec.compressingStream(sink);
-          try {
-            out.write(largeText);
-            check(false, "the sink should have failed inside write()");
-          } catch (SinkFailure expected) {
-            count("fail-mid-write");
+        case 16:
+        case 17:
+          { // the sink fails inside write(), after the header, as deflate data drains
+            sink.reset(100);
+            OutputStream out = codec.compressingStream(sink);
+            try {
+              out.write(largeText);
+              check(false, "the sink should have failed inside write()");
+            } catch (SinkFailure expected) {
+              count("fail-mid-write");
+            }
+            break;
           }
-          break;
-        }
-        case 18: case 19: { // the sink takes the header and the deflate data, then fails at the trailer
-          sink.reset(gzipTextWithoutTrailer);
-          CompressingOutputStream out = codec.compressingStream(sink);
-          out.write(text);
-          try {
-            out.finish(); // one write: header, deflate data and trailer, one byte too many for the sink
-            check(false, "the sink should have failed at the trailer");
-          } catch (SinkFailure expected) {
-            count("fail-at-trailer");
+        case 18:
+        case 19:
+          { // the sink takes the header and the deflate data, then fails at the trailer
+            sink.reset(gzipTextWithoutTrailer);
+            CompressingOutputStream out = codec.compressingStream(sink);
+            out.write(text);
+            try {
+              out.finish(); // one write: header, deflate data and trailer, one byte too many for
+              // the sink
+              check(false, "the sink should have failed at the trailer");
+            } catch (SinkFailure expected) {
+              count("fail-at-trailer");
+            }
+            break;
           }
-          break;
-        }
-        case 20: case 21: case 22: { // the incident: finish(), the application fails, close() never runs
-          oomguardIncident();
-          count("finish-then-throw");
-          break;
-        }
-        case 23: { // written to and dropped: it holds no native handle between calls
-          OutputStream out = codec.compressingStream(sink);
-          sink.reset(Long.MAX_VALUE);
-          out.write(text);
-          count("abandoned-after-write");
-          break;
-        }
-        case 24: case 25: { // a legacy uncompressed value (JDK-8210471 leaks here with GZIPInputStream)
-          try {
-            codec.decompress(notGzip);
-            check(false, "not gzip");
-          } catch (MalformedGzipException expected) {
-            count("not-gzip-bytes");
+        case 20:
+        case 21:
+        case 22:
+          { // the incident: finish(), the application fails, close() never runs
+            oomguardIncident();
+            count("finish-then-throw");
+            break;
           }
-          break;
-        }
-        case 26: case 27: { // the same through a stream, dropped without close()
-          InputStream in = codec.decompressingStream(new ByteArrayInputStream(notGzip));
-          try {
-            in.read(buffer);
-            check(false, "not gzip");
-          } catch (MalformedGzipIOException expected) {
-            count("not-gzip-stream");
+        case 23:
+          { // written to and dropped: it holds no native handle between calls
+            OutputStream out = codec.compressingStream(sink);
+            sink.reset(Long.MAX_VALUE);
+            out.write(text);
+            count("abandoned-after-write");
+            break;
           }
-          break;
-        }
-        case 28: case 29: { // a bad CRC32
-          try {
-            codec.decompress(corrupt);
-            check(false, "corrupt");
-          } catch (MalformedGzipException expected) {
-            count("corrupt-bytes");
+        case 24:
+        case 25:
+          { // a legacy uncompressed value (JDK-8210471 leaks here with GZIPInputStream)
+            try {
+              codec.decompress(notGzip);
+              check(false, "not gzip");
+            } catch (MalformedGzipException expected) {
+              count("not-gzip-bytes");
+            }
+            break;
           }
-          break;
-        }
-        default: { // cut in half, read through a stream dropped without close()
-          InputStream in = codec.decompressingStream(new ByteArrayInputStream(truncated));
-          try {
-            drain(in);
-            check(false, "truncated");
-          } catch (MalformedGzipIOException expected) {
-            count("truncated-stream");
+        case 26:
+        case 27:
+          { // the same through a stream, dropped without close()
+            InputStream in = codec.decompressingStream(new ByteArrayInputStream(notGzip));
+            try {
+              in.read(buffer);
+              check(false, "not gzip");
+            } catch (MalformedGzipIOException expected) {
+              count("not-gzip-stream");
+            }
+            break;
           }
-          break;
-        }
+        case 28:
+        case 29:
+          { // a bad CRC32
+            try {
+              codec.decompress(corrupt);
+              check(false, "corrupt");
+            } catch (MalformedGzipException expected) {
+              count("corrupt-bytes");
+            }
+            break;
+          }
+        default:
+          { // cut in half, read through a stream dropped without close()
+            InputStream in = codec.decompressingStream(new ByteArrayInputStream(truncated));
+            try {
+              drain(in);
+              check(false, "truncated");
+            } catch (MalformedGzipIOException expected) {
+              count("truncated-stream");
+            }
+            break;
+          }
       }
     }
 
@@ -501,14 +597,19 @@ final class LeakWorkload {
   static byte[] text(int size) {
     StringBuilder text = new StringBuilder(size);
     SplittableRandom random = new SplittableRandom(17);
-    String[] words = {"memory", "native", "deflater", "heap", "zlib", "redis", "value", "pod", "close", "finish"};
+    String[] words = {
+      "memory", "native", "deflater", "heap", "zlib", "redis", "value", "pod", "close", "finish"
+    };
     while (text.length() < size) {
-      text.append(words[random.nextInt(words.length)]).append(random.nextInt(10) == 0 ? ".\n" : " ");
+      text.append(words[random.nextInt(words.length)])
+          .append(random.nextInt(10) == 0 ? ".\n" : " ");
     }
     return text.substring(0, size).getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Discards what it is given and counts it; fails once more than its allowance would be written. */
+  /**
+   * Discards what it is given and counts it; fails once more than its allowance would be written.
+   */
   private static final class CountingSink extends OutputStream {
     private long allowance;
     long written;

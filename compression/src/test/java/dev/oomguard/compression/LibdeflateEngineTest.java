@@ -29,8 +29,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LibdeflateEngineTest {
   private static final byte[] TEXT = LeakWorkload.text(64 * 1024);
+
   /** Bytes around the region a call may write, which must stay untouched. */
   private static final byte CANARY = (byte) 0xA5;
+
   private static final int GUARD = 64;
 
   @BeforeEach
@@ -68,7 +70,9 @@ class LibdeflateEngineTest {
         assertThat(jdkInflate(deflate, 0, deflate.length, input.length)).isEqualTo(input);
         byte[] buffer = new byte[compressor.maxCompressedSize(input.length)];
         int written = compressor.compress(input, 0, input.length, buffer, 0, buffer.length);
-        assertThat(Arrays.copyOf(buffer, written)).as("the same stream as through a caller's buffer").isEqualTo(deflate);
+        assertThat(Arrays.copyOf(buffer, written))
+            .as("the same stream as through a caller's buffer")
+            .isEqualTo(deflate);
       }
     }
   }
@@ -80,7 +84,8 @@ class LibdeflateEngineTest {
       Arrays.fill(out, CANARY);
       int written = compressor.compress(TEXT, 333, 1000, out, GUARD, out.length - 2 * GUARD);
 
-      assertThat(jdkInflate(out, GUARD, written, 1000)).isEqualTo(Arrays.copyOfRange(TEXT, 333, 1333));
+      assertThat(jdkInflate(out, GUARD, written, 1000))
+          .isEqualTo(Arrays.copyOfRange(TEXT, 333, 1333));
       assertGuarded(out, GUARD, written);
     }
   }
@@ -91,7 +96,8 @@ class LibdeflateEngineTest {
       byte[] out = new byte[GUARD + 100 + GUARD];
       Arrays.fill(out, CANARY);
 
-      assertThat(compressor.compress(TEXT, 0, TEXT.length, out, GUARD, 100)).isEqualTo(Libdeflate.OUTPUT_FULL);
+      assertThat(compressor.compress(TEXT, 0, TEXT.length, out, GUARD, 100))
+          .isEqualTo(Libdeflate.OUTPUT_FULL);
       assertGuarded(out, GUARD, 100);
     }
   }
@@ -146,7 +152,8 @@ class LibdeflateEngineTest {
         byte[] deflate = deflate(deflater, TEXT);
         byte[] out = new byte[TEXT.length];
 
-        assertThat(decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length)).isEqualTo(TEXT.length);
+        assertThat(decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length))
+            .isEqualTo(TEXT.length);
         assertThat(out).isEqualTo(TEXT);
       }
     }
@@ -161,7 +168,8 @@ class LibdeflateEngineTest {
     try (LibdeflateDecompressor decompressor = new LibdeflateDecompressor()) {
       byte[] out = new byte[TEXT.length];
 
-      assertThat(decompressor.decompress(framed, 7, framed.length - 7, out, 0, out.length)).isEqualTo(TEXT.length);
+      assertThat(decompressor.decompress(framed, 7, framed.length - 7, out, 0, out.length))
+          .isEqualTo(TEXT.length);
       assertThat(decompressor.consumed()).as("the trailer starts here").isEqualTo(deflate.length);
     }
   }
@@ -174,7 +182,8 @@ class LibdeflateEngineTest {
       byte[] out = new byte[GUARD + big.length + GUARD];
       Arrays.fill(out, CANARY);
 
-      assertThat(decompressor.decompress(deflate, 0, deflate.length, out, GUARD, big.length)).isEqualTo(big.length);
+      assertThat(decompressor.decompress(deflate, 0, deflate.length, out, GUARD, big.length))
+          .isEqualTo(big.length);
       assertThat(Arrays.copyOfRange(out, GUARD, GUARD + big.length)).isEqualTo(big);
       assertGuarded(out, GUARD, big.length);
     }
@@ -221,7 +230,8 @@ class LibdeflateEngineTest {
         }
       }
     }
-    assertThat(failed).as("flips that were noticed (the rest hit bits that do not matter)")
+    assertThat(failed)
+        .as("flips that were noticed (the rest hit bits that do not matter)")
         .isGreaterThan(deflate.length * 8 * 9 / 10);
   }
 
@@ -235,7 +245,8 @@ class LibdeflateEngineTest {
         random.nextBytes(junk);
         Arrays.fill(out, CANARY);
 
-        assertThat(decompressor.decompress(junk, 0, junk.length, out, GUARD, 1024)).isBetween(Libdeflate.OUTPUT_FULL, 1024);
+        assertThat(decompressor.decompress(junk, 0, junk.length, out, GUARD, 1024))
+            .isBetween(Libdeflate.OUTPUT_FULL, 1024);
         assertGuarded(out, GUARD, 1024);
       }
     }
@@ -264,7 +275,8 @@ class LibdeflateEngineTest {
     byte[] deflate = jdkDeflate(TEXT, 6);
     try (LibdeflateDecompressor decompressor = new LibdeflateDecompressor()) {
       byte[] out = new byte[TEXT.length];
-      assertThat(decompressor.decompress(deflate, 0, deflate.length, out, 0, TEXT.length)).isEqualTo(TEXT.length);
+      assertThat(decompressor.decompress(deflate, 0, deflate.length, out, 0, TEXT.length))
+          .isEqualTo(TEXT.length);
       assertThat(decompressor.decompress(deflate, 0, deflate.length, out, 0, TEXT.length - 1))
           .isEqualTo(Libdeflate.OUTPUT_FULL);
     }
@@ -279,7 +291,8 @@ class LibdeflateEngineTest {
     try (LibdeflateCompressor compressor = new LibdeflateCompressor(6);
         LibdeflateDecompressor decompressor = new LibdeflateDecompressor()) {
       for (int[] bad : badSlices(deflate.length)) {
-        assertThatThrownBy(() -> decompressor.decompress(deflate, bad[0], bad[1], out, 0, out.length))
+        assertThatThrownBy(
+                () -> decompressor.decompress(deflate, bad[0], bad[1], out, 0, out.length))
             .as("input offset %d length %d", bad[0], bad[1])
             .isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> compressor.compress(deflate, bad[0], bad[1], out, 0, out.length))
@@ -288,13 +301,15 @@ class LibdeflateEngineTest {
             .isInstanceOf(IndexOutOfBoundsException.class);
       }
       for (int[] bad : badSlices(out.length)) {
-        assertThatThrownBy(() -> decompressor.decompress(deflate, 0, deflate.length, out, bad[0], bad[1]))
+        assertThatThrownBy(
+                () -> decompressor.decompress(deflate, 0, deflate.length, out, bad[0], bad[1]))
             .as("output offset %d length %d", bad[0], bad[1])
             .isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> compressor.compress(TEXT, 0, 10, out, bad[0], bad[1]))
             .isInstanceOf(IndexOutOfBoundsException.class);
       }
-      assertThatThrownBy(() -> compressor.compress(TEXT, 0, 10, -1, 8)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> compressor.compress(TEXT, 0, 10, -1, 8))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -307,33 +322,45 @@ class LibdeflateEngineTest {
     try {
       for (int[] bad : badSlices(deflate.length)) {
         for (int mode : new int[] {Libdeflate.MODE_CRITICAL, Libdeflate.MODE_COPY}) {
-          assertThat(Libdeflate.decompress(decompressor, deflate, bad[0], bad[1], out, 0, out.length, mode))
+          assertThat(
+                  Libdeflate.decompress(
+                      decompressor, deflate, bad[0], bad[1], out, 0, out.length, mode))
               .as("input offset %d length %d, mode %d", bad[0], bad[1], mode)
               .isEqualTo(Libdeflate.BAD_BOUNDS);
-          assertThat(Libdeflate.compress(compressor, deflate, bad[0], bad[1], out, 0, out.length, mode))
+          assertThat(
+                  Libdeflate.compress(
+                      compressor, deflate, bad[0], bad[1], out, 0, out.length, mode))
               .isEqualTo(Libdeflate.BAD_BOUNDS);
         }
         int[] code = new int[1];
-        assertThat(Libdeflate.compressToArray(compressor, deflate, bad[0], bad[1], 0, 0, code)).isNull();
+        assertThat(Libdeflate.compressToArray(compressor, deflate, bad[0], bad[1], 0, 0, code))
+            .isNull();
         assertThat(code[0]).isEqualTo(Libdeflate.BAD_BOUNDS);
       }
       for (int[] bad : badSlices(out.length)) {
         for (int mode : new int[] {Libdeflate.MODE_CRITICAL, Libdeflate.MODE_COPY}) {
-          assertThat(Libdeflate.decompress(decompressor, deflate, 0, deflate.length, out, bad[0], bad[1], mode))
+          assertThat(
+                  Libdeflate.decompress(
+                      decompressor, deflate, 0, deflate.length, out, bad[0], bad[1], mode))
               .as("output offset %d length %d, mode %d", bad[0], bad[1], mode)
               .isEqualTo(Libdeflate.BAD_BOUNDS);
           assertThat(Libdeflate.compress(compressor, TEXT, 0, 10, out, bad[0], bad[1], mode))
               .isEqualTo(Libdeflate.BAD_BOUNDS);
         }
       }
-      assertThat(Libdeflate.decompress(decompressor, null, 0, 0, out, 0, 1, 0)).isEqualTo(Libdeflate.BAD_BOUNDS);
-      assertThat(Libdeflate.compress(compressor, TEXT, 0, 1, null, 0, 0, 0)).isEqualTo(Libdeflate.BAD_BOUNDS);
-      assertThat(Libdeflate.decompress(0, deflate, 0, 1, out, 0, 1, 0)).isEqualTo(Libdeflate.NO_HANDLE);
+      assertThat(Libdeflate.decompress(decompressor, null, 0, 0, out, 0, 1, 0))
+          .isEqualTo(Libdeflate.BAD_BOUNDS);
+      assertThat(Libdeflate.compress(compressor, TEXT, 0, 1, null, 0, 0, 0))
+          .isEqualTo(Libdeflate.BAD_BOUNDS);
+      assertThat(Libdeflate.decompress(0, deflate, 0, 1, out, 0, 1, 0))
+          .isEqualTo(Libdeflate.NO_HANDLE);
       assertThat(Libdeflate.compress(0, TEXT, 0, 1, out, 0, 1, 0)).isEqualTo(Libdeflate.NO_HANDLE);
       assertThat(Libdeflate.compressBound(0, 1)).isEqualTo(Libdeflate.NO_HANDLE);
       assertThat(Libdeflate.compressBound(compressor, -1)).isEqualTo(Libdeflate.BAD_BOUNDS);
-      assertThat(Libdeflate.decompress(decompressor, deflate, 0, 1, out, 0, 1, 2)).isEqualTo(Libdeflate.BAD_ARGUMENT);
-      assertThat(Libdeflate.compress(compressor, TEXT, 0, 1, out, 0, 1, -1)).isEqualTo(Libdeflate.BAD_ARGUMENT);
+      assertThat(Libdeflate.decompress(decompressor, deflate, 0, 1, out, 0, 1, 2))
+          .isEqualTo(Libdeflate.BAD_ARGUMENT);
+      assertThat(Libdeflate.compress(compressor, TEXT, 0, 1, out, 0, 1, -1))
+          .isEqualTo(Libdeflate.BAD_ARGUMENT);
       assertThat(Libdeflate.newCompressor(13)).as("level 13").isZero();
       assertThat(Libdeflate.newCompressor(-1)).as("level -1").isZero();
     } finally {
@@ -360,16 +387,23 @@ class LibdeflateEngineTest {
     assertThat(compressor.isOpen()).isFalse();
     assertThat(decompressor.isOpen()).isFalse();
     assertThatThrownBy(() -> compressor.compress(TEXT, 0, 10, new byte[100], 0, 100))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
-    assertThatThrownBy(() -> compressor.maxCompressedSize(10)).isInstanceOf(IllegalStateException.class);
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> compressor.maxCompressedSize(10))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> decompressor.decompress(TEXT, 0, 10, new byte[100], 0, 100))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
   void constructor_withALevelOutsideZeroToTwelve_failsNamingIt() {
-    assertThatThrownBy(() -> new LibdeflateCompressor(13)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("13");
-    assertThatThrownBy(() -> new LibdeflateCompressor(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+    assertThatThrownBy(() -> new LibdeflateCompressor(13))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("13");
+    assertThatThrownBy(() -> new LibdeflateCompressor(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
   }
 
   @Test
@@ -381,21 +415,28 @@ class LibdeflateEngineTest {
     CyclicBarrier start = new CyclicBarrier(4);
     long before = Libdeflate.liveHandles();
     for (int t = 0; t < 4; t++) {
-      threads.add(new Thread(() -> {
-        try (LibdeflateCompressor compressor = new LibdeflateCompressor(6);
-            LibdeflateDecompressor decompressor = new LibdeflateDecompressor()) {
-          start.await();
-          byte[] out = new byte[json.length];
-          for (int i = 0; i < 20; i++) {
-            byte[] deflate = compressor.compress(json, 0, json.length, 0, 0);
-            assertThat(decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length)).isEqualTo(json.length);
-            assertThat(out).isEqualTo(json);
-            assertThat(decompressor.decompress(expected, 0, expected.length, out, 0, out.length)).isEqualTo(json.length);
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }));
+      threads.add(
+          new Thread(
+              () -> {
+                try (LibdeflateCompressor compressor = new LibdeflateCompressor(6);
+                    LibdeflateDecompressor decompressor = new LibdeflateDecompressor()) {
+                  start.await();
+                  byte[] out = new byte[json.length];
+                  for (int i = 0; i < 20; i++) {
+                    byte[] deflate = compressor.compress(json, 0, json.length, 0, 0);
+                    assertThat(
+                            decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length))
+                        .isEqualTo(json.length);
+                    assertThat(out).isEqualTo(json);
+                    assertThat(
+                            decompressor.decompress(
+                                expected, 0, expected.length, out, 0, out.length))
+                        .isEqualTo(json.length);
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              }));
     }
     threads.forEach(Thread::start);
     for (Thread thread : threads) {
@@ -415,23 +456,26 @@ class LibdeflateEngineTest {
       CountDownLatch calling = new CountDownLatch(1);
       AtomicInteger completed = new AtomicInteger();
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread caller = new Thread(() -> {
-        byte[] out = new byte[big.length];
-        try {
-          while (true) {
-            calling.countDown();
-            int produced = decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length);
-            if (produced != big.length || !Arrays.equals(out, big)) {
-              throw new AssertionError("a wrong result while racing close()");
-            }
-            completed.incrementAndGet();
-          }
-        } catch (IllegalStateException closed) {
-          // the only way out: close() won, between two calls
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      });
+      Thread caller =
+          new Thread(
+              () -> {
+                byte[] out = new byte[big.length];
+                try {
+                  while (true) {
+                    calling.countDown();
+                    int produced =
+                        decompressor.decompress(deflate, 0, deflate.length, out, 0, out.length);
+                    if (produced != big.length || !Arrays.equals(out, big)) {
+                      throw new AssertionError("a wrong result while racing close()");
+                    }
+                    completed.incrementAndGet();
+                  }
+                } catch (IllegalStateException closed) {
+                  // the only way out: close() won, between two calls
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              });
       caller.start();
       calling.await();
       decompressor.close();
@@ -455,15 +499,27 @@ class LibdeflateEngineTest {
   }
 
   private static List<int[]> badSlices(int arrayLength) {
-    return List.of(new int[] {-1, 1}, new int[] {0, -1}, new int[] {0, arrayLength + 1}, new int[] {arrayLength, 1},
-        new int[] {1, arrayLength}, new int[] {Integer.MAX_VALUE, 1}, new int[] {1, Integer.MAX_VALUE},
+    return List.of(
+        new int[] {-1, 1},
+        new int[] {0, -1},
+        new int[] {0, arrayLength + 1},
+        new int[] {arrayLength, 1},
+        new int[] {1, arrayLength},
+        new int[] {Integer.MAX_VALUE, 1},
+        new int[] {1, Integer.MAX_VALUE},
         new int[] {Integer.MIN_VALUE, 0});
   }
 
   private static List<byte[]> inputs() {
     byte[] random = new byte[70_000];
     new SplittableRandom(7).nextBytes(random);
-    return List.of(new byte[0], new byte[] {42}, Arrays.copyOf(TEXT, 1024), TEXT, random, new byte[300_000],
+    return List.of(
+        new byte[0],
+        new byte[] {42},
+        Arrays.copyOf(TEXT, 1024),
+        TEXT,
+        random,
+        new byte[300_000],
         json(LibdeflateDecompressor.CRITICAL_MAX_BYTES + 1));
   }
 
@@ -471,12 +527,22 @@ class LibdeflateEngineTest {
   static byte[] json(int size) {
     StringBuilder json = new StringBuilder(size + 200).append('[');
     SplittableRandom random = new SplittableRandom(42);
-    String[] words = {"device", "online", "firmware", "eu-west", "battery", "status", "ok", "degraded"};
+    String[] words = {
+      "device", "online", "firmware", "eu-west", "battery", "status", "ok", "degraded"
+    };
     for (int id = 0; json.length() < size; id++) {
-      json.append(id == 0 ? "" : ",").append("{\"id\":").append(id).append(",\"name\":\"")
-          .append(words[random.nextInt(words.length)]).append('-').append(random.nextInt(10_000))
-          .append("\",\"value\":").append(random.nextInt(1_000_000) / 100.0).append(",\"ts\":")
-          .append(1_700_000_000_000L + random.nextInt(86_400_000)).append('}');
+      json.append(id == 0 ? "" : ",")
+          .append("{\"id\":")
+          .append(id)
+          .append(",\"name\":\"")
+          .append(words[random.nextInt(words.length)])
+          .append('-')
+          .append(random.nextInt(10_000))
+          .append("\",\"value\":")
+          .append(random.nextInt(1_000_000) / 100.0)
+          .append(",\"ts\":")
+          .append(1_700_000_000_000L + random.nextInt(86_400_000))
+          .append('}');
     }
     return Arrays.copyOf(json.toString().getBytes(StandardCharsets.US_ASCII), size);
   }
@@ -500,7 +566,8 @@ class LibdeflateEngineTest {
     }
   }
 
-  static byte[] jdkInflate(byte[] deflate, int offset, int length, int expectedSize) throws DataFormatException {
+  static byte[] jdkInflate(byte[] deflate, int offset, int length, int expectedSize)
+      throws DataFormatException {
     Inflater inflater = new Inflater(true);
     try {
       inflater.setInput(deflate, offset, length);
@@ -509,7 +576,9 @@ class LibdeflateEngineTest {
       while (!inflater.finished()) {
         int n = inflater.inflate(out, size, out.length - size);
         if (n == 0 && !inflater.finished()) {
-          assertThat(inflater.needsInput()).as("the JDK wants more input than the stream has").isFalse();
+          assertThat(inflater.needsInput())
+              .as("the JDK wants more input than the stream has")
+              .isFalse();
           assertThat(size).as("more output than expected").isLessThan(out.length);
         }
         size += n;

@@ -18,19 +18,33 @@ class LibdeflateJarIT {
   void jar_carriesTheNativeLibraryAndItsDigest() throws IOException {
     NativeEngine.assumeBuilt();
     try (JarFile file = new JarFile(jar.toFile())) {
-      assertThat(file.getEntry(Libdeflate.RESOURCE.substring(1))).as("the library in " + jar).isNotNull();
-      assertThat(file.getEntry(Libdeflate.RESOURCE.substring(1) + ".sha256")).as("its digest").isNotNull();
+      assertThat(file.getEntry(Libdeflate.RESOURCE.substring(1)))
+          .as("the library in " + jar)
+          .isNotNull();
+      assertThat(file.getEntry(Libdeflate.RESOURCE.substring(1) + ".sha256"))
+          .as("its digest")
+          .isNotNull();
     }
   }
 
   @Test
   void jar_loadsTheEngineFromItself() {
     NativeEngine.assumeBuilt();
-    String classpath = jar + java.io.File.pathSeparator + Path.of(
-        LibdeflateProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath()) + java.io.File.pathSeparator
-        + Path.of(org.jspecify.annotations.NullMarked.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+    String classpath =
+        jar
+            + java.io.File.pathSeparator
+            + Path.of(
+                LibdeflateProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+            + java.io.File.pathSeparator
+            + Path.of(
+                org.jspecify.annotations.NullMarked.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .getPath());
 
-    ForkedJvm.Result result = ForkedJvm.run(List.of(), classpath, LibdeflateProbe.class.getName()).exitedNormally();
+    ForkedJvm.Result result =
+        ForkedJvm.run(List.of(), classpath, LibdeflateProbe.class.getName()).exitedNormally();
 
     assertThat(result.value("available")).as(result.describe("available")).isEqualTo("true");
     assertThat(result.value("roundTrip")).as(result.describe("round trip")).isEqualTo("true");

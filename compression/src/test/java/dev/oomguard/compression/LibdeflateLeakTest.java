@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The libdeflate engine's native memory, measured as RSS in a forked JVM: 100,000 byte-array
- * operations on 4 threads, half of them failures, leave RSS flat and no handle alive, whether
- * every operation makes and frees its own handle, borrows one from a pool, or goes through a
- * {@link GzipCodec} on libdeflate (whose failures also borrow a JDK inflater). Nothing here waits
- * for the GC: the handles have no cleaner, only close().
+ * operations on 4 threads, half of them failures, leave RSS flat and no handle alive, whether every
+ * operation makes and frees its own handle, borrows one from a pool, or goes through a {@link
+ * GzipCodec} on libdeflate (whose failures also borrow a JDK inflater). Nothing here waits for the
+ * GC: the handles have no cleaner, only close().
  */
 class LibdeflateLeakTest {
   /**
@@ -24,14 +24,21 @@ class LibdeflateLeakTest {
    * KiB of RSS each (the control below measures it): 50,000 compressor operations would add 5 GiB.
    */
   private static final long RSS_BOUND_KB = 24 * 1024;
+
   private static final int OPS = 100_000;
   private static final int THREADS = 4;
   private static final int LEAKED = 2_000;
 
   /** As {@link GzipLeakTest}: a resident heap before the baseline, no GC in the loop, C1 only. */
-  private static final List<String> FORK_OPTIONS = List.of(
-      "-Xms1g", "-Xmx1g", "-Xmn768m", "-XX:+UseParallelGC", "-XX:-UseAdaptiveSizePolicy", "-XX:+AlwaysPreTouch",
-      "-XX:TieredStopAtLevel=1");
+  private static final List<String> FORK_OPTIONS =
+      List.of(
+          "-Xms1g",
+          "-Xmx1g",
+          "-Xmn768m",
+          "-XX:+UseParallelGC",
+          "-XX:-UseAdaptiveSizePolicy",
+          "-XX:+AlwaysPreTouch",
+          "-XX:TieredStopAtLevel=1");
 
   @BeforeEach
   void engineBuilt() {
@@ -58,16 +65,23 @@ class LibdeflateLeakTest {
 
     // the pools may fill up during the run (a compressor and a decompressor per thread at most)
     assertFlat(result, 2 * THREADS);
-    assertThat(result.number("codecHandlesInUse")).as(result.describe("codec handles lent out after the run")).isZero();
+    assertThat(result.number("codecHandlesInUse"))
+        .as(result.describe("codec handles lent out after the run"))
+        .isZero();
   }
 
   @Test
   void leak_ofCompressorsNeverClosed_growsRssFarBeyondTheBound() {
     ForkedJvm.Result result = run("leak", LEAKED, 100);
 
-    assertThat(result.number("unexpected")).as(result.describe("operations that did not behave")).isZero();
-    assertThat(result.number("liveHandlesGrowth")).as(result.describe("handles alive")).isEqualTo(LEAKED);
-    assertThat(result.number("rssGrowthKb")).as(result.describe("RSS growth, KiB: the measurement sees a leak"))
+    assertThat(result.number("unexpected"))
+        .as(result.describe("operations that did not behave"))
+        .isZero();
+    assertThat(result.number("liveHandlesGrowth"))
+        .as(result.describe("handles alive"))
+        .isEqualTo(LEAKED);
+    assertThat(result.number("rssGrowthKb"))
+        .as(result.describe("RSS growth, KiB: the measurement sees a leak"))
         .isGreaterThan(4 * RSS_BOUND_KB);
   }
 
@@ -76,19 +90,35 @@ class LibdeflateLeakTest {
   }
 
   private static void assertFlat(ForkedJvm.Result result, int pooledHandles) {
-    assertThat(result.number("unexpected")).as(result.describe("operations that did not behave")).isZero();
-    assertThat(result.number("failures")).as(result.describe("operations on error paths")).isEqualTo(OPS / 2);
-    assertThat(result.number("liveHandlesGrowth")).as(result.describe("handles alive after the run"))
-        .isLessThanOrEqualTo(pooledHandles);
-    assertThat(result.number("liveHandlesAfterClose")).as(result.describe("handles alive once the pool is closed"))
+    assertThat(result.number("unexpected"))
+        .as(result.describe("operations that did not behave"))
         .isZero();
-    assertThat(result.number("rssGrowthKb")).as(result.describe("RSS growth, KiB")).isLessThan(RSS_BOUND_KB);
+    assertThat(result.number("failures"))
+        .as(result.describe("operations on error paths"))
+        .isEqualTo(OPS / 2);
+    assertThat(result.number("liveHandlesGrowth"))
+        .as(result.describe("handles alive after the run"))
+        .isLessThanOrEqualTo(pooledHandles);
+    assertThat(result.number("liveHandlesAfterClose"))
+        .as(result.describe("handles alive once the pool is closed"))
+        .isZero();
+    assertThat(result.number("rssGrowthKb"))
+        .as(result.describe("RSS growth, KiB"))
+        .isLessThan(RSS_BOUND_KB);
   }
 
   private static ForkedJvm.Result run(String mode, int ops, int warmup) {
-    ForkedJvm.Result result = ForkedJvm.run(FORK_OPTIONS, LibdeflateLeakWorkload.class, mode, String.valueOf(ops),
-        String.valueOf(THREADS), String.valueOf(warmup)).exitedNormally();
-    System.out.println("LibdeflateLeakTest, forked " + mode + ": " + result.output().replace('\n', ' '));
+    ForkedJvm.Result result =
+        ForkedJvm.run(
+                FORK_OPTIONS,
+                LibdeflateLeakWorkload.class,
+                mode,
+                String.valueOf(ops),
+                String.valueOf(THREADS),
+                String.valueOf(warmup))
+            .exitedNormally();
+    System.out.println(
+        "LibdeflateLeakTest, forked " + mode + ": " + result.output().replace('\n', ' '));
     return result;
   }
 }

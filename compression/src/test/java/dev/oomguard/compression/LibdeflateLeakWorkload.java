@@ -14,15 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Run in a forked JVM by {@link LibdeflateLeakTest}: byte-array operations on the libdeflate
- * engine on several threads, half of them on error paths, and the RSS and live native handles
- * before and after, as {@code key=value} lines.
+ * Run in a forked JVM by {@link LibdeflateLeakTest}: byte-array operations on the libdeflate engine
+ * on several threads, half of them on error paths, and the RSS and live native handles before and
+ * after, as {@code key=value} lines.
  *
- * <p>Modes: {@code create-use-free} makes a handle for every operation and frees it; {@code
- * pooled} borrows from a small bounded pool, as the codec will; {@code leak} (the control)
- * makes a compressor per operation and never frees it, to show that the measurement sees a leak;
- * {@code codec} runs the same mix through a {@link GzipCodec} on libdeflate (pool size = threads),
- * its failures being malformed input, zlib's second opinion on it, and the limit.
+ * <p>Modes: {@code create-use-free} makes a handle for every operation and frees it; {@code pooled}
+ * borrows from a small bounded pool, as the codec will; {@code leak} (the control) makes a
+ * compressor per operation and never frees it, to show that the measurement sees a leak; {@code
+ * codec} runs the same mix through a {@link GzipCodec} on libdeflate (pool size = threads), its
+ * failures being malformed input, zlib's second opinion on it, and the limit.
  */
 final class LibdeflateLeakWorkload {
   /** Operations per cycle: the first half succeed, the second half fail; see {@link Worker#op}. */
@@ -32,7 +32,8 @@ final class LibdeflateLeakWorkload {
   private final int threads;
   private final byte[] text = LeakWorkload.text(4 * 1024);
   private final byte[] deflated;
-  private final byte[] large = LibdeflateEngineTest.json(LibdeflateDecompressor.CRITICAL_MAX_BYTES + 100_000);
+  private final byte[] large =
+      LibdeflateEngineTest.json(LibdeflateDecompressor.CRITICAL_MAX_BYTES + 100_000);
   private final byte[] largeDeflated;
   private final byte[] junk = new byte[512];
   private final byte[] bomb = LibdeflateEngineTest.jdkDeflate(new byte[4 * 1024 * 1024], 9);
@@ -55,8 +56,12 @@ final class LibdeflateLeakWorkload {
     junk[0] = (byte) 0xff; // an invalid block type in the first byte: always bad data
     this.compressors = new ArrayBlockingQueue<>(poolSize);
     this.decompressors = new ArrayBlockingQueue<>(poolSize);
-    this.codec = GzipCodec.builder().engine(GzipCodec.Engine.LIBDEFLATE).poolSize(poolSize)
-        .maxDecompressedBytes(2L * large.length).build();
+    this.codec =
+        GzipCodec.builder()
+            .engine(GzipCodec.Engine.LIBDEFLATE)
+            .poolSize(poolSize)
+            .maxDecompressedBytes(2L * large.length)
+            .build();
     this.gzip = codec.compress(text);
     this.largeGzip = codec.compress(large);
   }
@@ -67,7 +72,8 @@ final class LibdeflateLeakWorkload {
     int threads = Integer.parseInt(args[2]);
     int warmupOps = Integer.parseInt(args[3]);
     if (!List.of("create-use-free", "pooled", "leak", "codec").contains(mode)) {
-      throw new IllegalArgumentException("mode must be create-use-free, pooled, leak or codec, was " + mode);
+      throw new IllegalArgumentException(
+          "mode must be create-use-free, pooled, leak or codec, was " + mode);
     }
     Libdeflate.requireAvailable();
     LibdeflateLeakWorkload workload = new LibdeflateLeakWorkload(mode, threads, threads);
@@ -116,20 +122,21 @@ final class LibdeflateLeakWorkload {
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int share = ops / threads + (t < ops % threads ? 1 : 0);
-      tasks.add(() -> {
-        Worker worker = new Worker();
-        for (int i = 0; i < share; i++) {
-          try {
-            worker.op(i);
-          } catch (Exception | AssertionError e) {
-            unexpected.increment();
-            if (firstUnexpected == null) {
-              firstUnexpected = e;
+      tasks.add(
+          () -> {
+            Worker worker = new Worker();
+            for (int i = 0; i < share; i++) {
+              try {
+                worker.op(i);
+              } catch (Exception | AssertionError e) {
+                unexpected.increment();
+                if (firstUnexpected == null) {
+                  firstUnexpected = e;
+                }
+              }
             }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
     }
     for (Future<Void> done : executor.invokeAll(tasks)) {
       done.get();
@@ -180,19 +187,28 @@ final class LibdeflateLeakWorkload {
           check(codec.decompress(gzip).length == text.length, "decompress");
           break;
         case 2:
-          check(codec.decompress(i % 64 == 2 ? largeGzip : codec.compress(text, 0, 100)).length > 0, "round trip");
+          check(
+              codec.decompress(i % 64 == 2 ? largeGzip : codec.compress(text, 0, 100)).length > 0,
+              "round trip");
           break;
         case 3:
-          check(codec.compress(text, 0, 0).length > GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE, "compress nothing");
+          check(
+              codec.compress(text, 0, 0).length > GzipFormat.HEADER_SIZE + GzipFormat.TRAILER_SIZE,
+              "compress nothing");
           break;
-        case 4: // failure: junk behind a gzip header with a plausible ISIZE: libdeflate, then zlib, judge it
-          expectFailure(MalformedGzipException.class, () -> codec.decompress(withHeader(junk, 1_000)));
+        case 4: // failure: junk behind a gzip header with a plausible ISIZE: libdeflate, then zlib,
+          // judge it
+          expectFailure(
+              MalformedGzipException.class, () -> codec.decompress(withHeader(junk, 1_000)));
           break;
         case 5: // failure: cut short
-          expectFailure(MalformedGzipException.class, () -> codec.decompress(Arrays.copyOf(gzip, gzip.length - 5)));
+          expectFailure(
+              MalformedGzipException.class,
+              () -> codec.decompress(Arrays.copyOf(gzip, gzip.length - 5)));
           break;
         case 6: // failure: a bomb against the limit (an implausible ISIZE: zlib sizes it)
-          expectFailure(DecompressionLimitException.class, () -> codec.decompress(withHeader(bomb, 0)));
+          expectFailure(
+              DecompressionLimitException.class, () -> codec.decompress(withHeader(bomb, 0)));
           break;
         default: // failure: a wrong CRC32
           byte[] bad = gzip.clone();
@@ -217,15 +233,18 @@ final class LibdeflateLeakWorkload {
         case 0: // into an exact-size array with room for gzip framing
           check(compressor.compress(text, 0, text.length, 10, 8).length > 18, "compress to array");
           break;
-        case 1: { // into a caller's buffer
-          check(compressor.compress(text, 0, text.length, out, 0, out.length) > 0, "compress");
-          break;
-        }
+        case 1:
+          { // into a caller's buffer
+            check(compressor.compress(text, 0, text.length, out, 0, out.length) > 0, "compress");
+            break;
+          }
         case 2: // an empty input
           check(compressor.compress(text, 0, 0, out, 0, out.length) > 0, "compress nothing");
           break;
         default: // failure: the output does not fit
-          check(compressor.compress(text, 0, text.length, out, 0, 20) == Libdeflate.OUTPUT_FULL, "output full");
+          check(
+              compressor.compress(text, 0, text.length, out, 0, 20) == Libdeflate.OUTPUT_FULL,
+              "output full");
           failures.increment();
           break;
       }
@@ -235,25 +254,39 @@ final class LibdeflateLeakWorkload {
       switch (kind) {
         case 3: // in a critical region, or through native memory for a large output now and then
           if (i % 64 == 3) {
-            check(decompressor.decompress(largeDeflated, 0, largeDeflated.length, largeOut, 0, largeOut.length)
-                == large.length, "large decompress");
+            check(
+                decompressor.decompress(
+                        largeDeflated, 0, largeDeflated.length, largeOut, 0, largeOut.length)
+                    == large.length,
+                "large decompress");
           } else {
-            check(decompressor.decompress(deflated, 0, deflated.length, out, 0, out.length) == text.length, "decompress");
+            check(
+                decompressor.decompress(deflated, 0, deflated.length, out, 0, out.length)
+                    == text.length,
+                "decompress");
           }
           break;
         case 5: // failure: junk
-          check(decompressor.decompress(junk, 0, junk.length, out, 0, out.length) == Libdeflate.BAD_DATA, "junk");
+          check(
+              decompressor.decompress(junk, 0, junk.length, out, 0, out.length)
+                  == Libdeflate.BAD_DATA,
+              "junk");
           failures.increment();
           break;
         case 6: // failure: a bomb against its bound, alternately pinned and copied
           int bound = i % 16 < 8 ? out.length : LibdeflateDecompressor.CRITICAL_MAX_BYTES + 1;
           byte[] target = bound == out.length ? out : largeOut;
-          check(decompressor.decompress(bomb, 0, bomb.length, target, 0, bound) == Libdeflate.OUTPUT_FULL, "bomb");
+          check(
+              decompressor.decompress(bomb, 0, bomb.length, target, 0, bound)
+                  == Libdeflate.OUTPUT_FULL,
+              "bomb");
           failures.increment();
           break;
         default: // failure: cut short, or an offset outside the array
           if (i % 16 < 8) {
-            check(decompressor.decompress(deflated, 0, deflated.length / 2, out, 0, out.length) == Libdeflate.BAD_DATA,
+            check(
+                decompressor.decompress(deflated, 0, deflated.length / 2, out, 0, out.length)
+                    == Libdeflate.BAD_DATA,
                 "truncated");
           } else {
             try {

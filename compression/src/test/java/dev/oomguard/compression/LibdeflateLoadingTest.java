@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loading the native library, each case in a fresh JVM (a library loads once per JVM): it loads
- * and leaves no file behind; and where it must not or cannot load (forbidden by the property, a
+ * Loading the native library, each case in a fresh JVM (a library loads once per JVM): it loads and
+ * leaves no file behind; and where it must not or cannot load (forbidden by the property, a
  * corrupted library, an extraction directory that does not exist), the engine says unavailable,
  * with the reason, in one INFO line, and refuses to make handles instead of crashing.
  */
@@ -26,7 +26,8 @@ class LibdeflateLoadingTest {
   void load_fromTheJar_worksAndDeletesTheExtractedFile(@TempDir Path dir) throws IOException {
     NativeEngine.assumeBuilt();
 
-    ForkedJvm.Result result = probe(List.of("-D" + Libdeflate.DIR_PROPERTY + "=" + dir), classpath());
+    ForkedJvm.Result result =
+        probe(List.of("-D" + Libdeflate.DIR_PROPERTY + "=" + dir), classpath());
 
     assertThat(result.value("available")).as(result.describe("available")).isEqualTo("true");
     assertThat(result.value("roundTrip")).as(result.describe("round trip")).isEqualTo("true");
@@ -40,7 +41,8 @@ class LibdeflateLoadingTest {
   void load_forbiddenByTheSystemProperty_isUnavailableWithOneInfoLine() {
     NativeEngine.assumeBuilt();
 
-    ForkedJvm.Result result = probe(List.of("-D" + Libdeflate.ENABLED_PROPERTY + "=false"), classpath());
+    ForkedJvm.Result result =
+        probe(List.of("-D" + Libdeflate.ENABLED_PROPERTY + "=false"), classpath());
 
     assertUnavailable(result, "forbidden by -Doomguard.compression.native=false");
   }
@@ -51,7 +53,10 @@ class LibdeflateLoadingTest {
     byte[] library = Files.readAllBytes(NativeEngine.library());
     Path corrupted = dir.resolve(Libdeflate.RESOURCE.substring(1));
     Files.createDirectories(corrupted.getParent());
-    Files.write(corrupted, java.util.Arrays.copyOf(library, library.length / 3)); // cut mid-file, as a failed copy leaves it
+    Files.write(
+        corrupted,
+        java.util.Arrays.copyOf(
+            library, library.length / 3)); // cut mid-file, as a failed copy leaves it
 
     ForkedJvm.Result result = probe(List.of(), dir + File.pathSeparator + classpath());
 
@@ -62,13 +67,15 @@ class LibdeflateLoadingTest {
   void load_intoAMissingExtractionDirectory_isUnavailableWithOneInfoLine(@TempDir Path dir) {
     NativeEngine.assumeBuilt();
 
-    ForkedJvm.Result result = probe(List.of("-D" + Libdeflate.DIR_PROPERTY + "=" + dir.resolve("missing")), classpath());
+    ForkedJvm.Result result =
+        probe(List.of("-D" + Libdeflate.DIR_PROPERTY + "=" + dir.resolve("missing")), classpath());
 
     assertUnavailable(result, "cannot load");
   }
 
   @Test
-  void load_withoutTheLibraryInTheJar_isUnavailableWithOneInfoLine(@TempDir Path dir) throws IOException {
+  void load_withoutTheLibraryInTheJar_isUnavailableWithOneInfoLine(@TempDir Path dir)
+      throws IOException {
     // the main classes without META-INF/native: what a build without gcc or libdeflate-dev packs
     Path classes = Path.of(System.getProperty("oomguard.classes"));
     Path copy = dir.resolve("classes");
@@ -94,13 +101,18 @@ class LibdeflateLoadingTest {
   private static void assertUnavailable(ForkedJvm.Result result, String reason) {
     result.exitedNormally();
     assertThat(result.value("available")).as(result.describe("available")).isEqualTo("false");
-    assertThat(result.value("stable")).as(result.describe("the same answer twice")).isEqualTo("true");
+    assertThat(result.value("stable"))
+        .as(result.describe("the same answer twice"))
+        .isEqualTo("true");
     assertThat(result.value("reason")).as(result.describe("reason")).contains(reason);
-    assertThat(result.value("use")).as(result.describe("making a handle"))
+    assertThat(result.value("use"))
+        .as(result.describe("making a handle"))
         .startsWith("the libdeflate engine is unavailable: ")
         .contains(reason);
     assertThat(infoLines(result)).as(result.describe("INFO lines")).isEqualTo(1);
-    assertThat(result.output()).as(result.describe("the INFO line says why")).containsPattern("INFO.*\\R?.*" + Pattern.quote(reason));
+    assertThat(result.output())
+        .as(result.describe("the INFO line says why"))
+        .containsPattern("INFO.*\\R?.*" + Pattern.quote(reason));
   }
 
   private static ForkedJvm.Result probe(List<String> options, String classpath) {

@@ -17,7 +17,10 @@ import java.nio.file.Path;
 final class NativeEngine {
   private NativeEngine() {}
 
-  /** Skips the calling test, with the reason, unless the engine was built; fails if it was built but cannot load. */
+  /**
+   * Skips the calling test, with the reason, unless the engine was built; fails if it was built but
+   * cannot load.
+   */
   static void assumeBuilt() {
     String status = status();
     assumeTrue(status.equals("built"), () -> "native libdeflate engine " + status);
@@ -26,7 +29,10 @@ final class NativeEngine {
         .isNull();
   }
 
-  /** For a test run on each engine: skips the libdeflate run, with the reason, unless the engine was built. */
+  /**
+   * For a test run on each engine: skips the libdeflate run, with the reason, unless the engine was
+   * built.
+   */
   static void assumeUsable(GzipCodec.Engine engine) {
     if (engine != GzipCodec.Engine.JDK) {
       assumeBuilt();

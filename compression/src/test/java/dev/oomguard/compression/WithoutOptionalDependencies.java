@@ -11,7 +11,11 @@ final class WithoutOptionalDependencies {
   private WithoutOptionalDependencies() {}
 
   public static void main(String[] args) {
-    for (String absent : new String[] {"io.micrometer.core.instrument.MeterRegistry", "org.springframework.data.redis.serializer.RedisSerializer"}) {
+    for (String absent :
+        new String[] {
+          "io.micrometer.core.instrument.MeterRegistry",
+          "org.springframework.data.redis.serializer.RedisSerializer"
+        }) {
       try {
         Class.forName(absent);
         System.out.println("present: " + absent);
@@ -19,7 +23,10 @@ final class WithoutOptionalDependencies {
         System.out.println("absent: " + absent);
       }
     }
-    byte[] data = "without optional dependencies ".repeat(100).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] data =
+        "without optional dependencies "
+            .repeat(100)
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     try (GzipCodec codec = GzipCodec.create()) {
       boolean same = Arrays.equals(codec.decompress(codec.compress(data)), data);
       System.out.println("round trip: " + (same ? "ok" : "WRONG"));

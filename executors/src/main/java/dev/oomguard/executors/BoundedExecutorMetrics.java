@@ -21,11 +21,11 @@ import java.util.function.ToDoubleFunction;
  * Micrometer's {@code ExecutorServiceMetrics} where it has them, so existing dashboards work.
  *
  * <p>A pool owns exactly the meters it registered: it removes those, by their ids, when it
- * terminates, as Micrometer's own binders do, and nothing else (not a JDK pool's meters bound
- * under the same name, not a meter someone else registered under one of our names). A pool whose
- * meter would be one the registry already holds (a live pool of the same name, or any other
- * binder's meter with the same id) is refused: the registry would hand back the existing meter,
- * and one of the two pools would report the other's figures.
+ * terminates, as Micrometer's own binders do, and nothing else (not a JDK pool's meters bound under
+ * the same name, not a meter someone else registered under one of our names). A pool whose meter
+ * would be one the registry already holds (a live pool of the same name, or any other binder's
+ * meter with the same id) is refused: the registry would hand back the existing meter, and one of
+ * the two pools would report the other's figures.
  */
 final class BoundedExecutorMetrics {
   private static final String TASKS = "tasks";
@@ -36,8 +36,8 @@ final class BoundedExecutorMetrics {
   /**
    * Builds the pool with its meters registered, to be removed when it terminates.
    *
-   * @throws IllegalStateException if one of the meters is in the registry already; nothing is
-   *     then left registered and no thread started
+   * @throws IllegalStateException if one of the meters is in the registry already; nothing is then
+   *     left registered and no thread started
    */
   static BoundedThreadPool build(BoundedExecutors.Builder builder, Object meterRegistry) {
     MeterRegistry registry = (MeterRegistry) meterRegistry;
@@ -45,11 +45,17 @@ final class BoundedExecutorMetrics {
     // One build at a time, so that two pools of one name cannot both find the registry free.
     synchronized (BoundedExecutorMetrics.class) {
       try {
-        Timer idle = registration.add("executor.idle", () -> Timer.builder("executor.idle")
-            .description("Time from submit to start: how long tasks waited in the queue")
-            .tags(registration.tags)
-            .register(registry));
-        BoundedThreadPool pool = new BoundedThreadPool(builder, nanos -> idle.record(nanos, TimeUnit.NANOSECONDS));
+        Timer idle =
+            registration.add(
+                "executor.idle",
+                () ->
+                    Timer.builder("executor.idle")
+                        .description(
+                            "Time from submit to start: how long tasks waited in the queue")
+                        .tags(registration.tags)
+                        .register(registry));
+        BoundedThreadPool pool =
+            new BoundedThreadPool(builder, nanos -> idle.record(nanos, TimeUnit.NANOSECONDS));
         bind(registration, pool);
         pool.onTerminated(registration::removeAll);
         return pool;
@@ -61,20 +67,48 @@ final class BoundedExecutorMetrics {
   }
 
   private static void bind(Registration meters, BoundedThreadPool pool) {
-    meters.gauge(pool, "executor.queued", TASKS, "Tasks waiting in the queue", BoundedThreadPool::queueSize);
-    meters.gauge(pool, "executor.queue.remaining", TASKS, "Room left in the queue, in tasks",
+    meters.gauge(
+        pool, "executor.queued", TASKS, "Tasks waiting in the queue", BoundedThreadPool::queueSize);
+    meters.gauge(
+        pool,
+        "executor.queue.remaining",
+        TASKS,
+        "Room left in the queue, in tasks",
         p -> p.queueCapacity() - p.queueSize());
-    meters.gauge(pool, "executor.active", THREADS, "Threads running a task", BoundedThreadPool::activeCount);
-    meters.gauge(pool, "executor.pool.size", THREADS, "Worker threads started", BoundedThreadPool::poolSize);
-    meters.gauge(pool, "executor.pool.max", THREADS, "Worker threads the pool may have", BoundedThreadPool::threads);
-    meters.counter(pool, "executor.completed", "Tasks that workers ran to the end", BoundedThreadPool::completedCount);
-    meters.counter(pool, "executor.rejected", "Tasks refused: the queue was full or the executor shut down",
+    meters.gauge(
+        pool, "executor.active", THREADS, "Threads running a task", BoundedThreadPool::activeCount);
+    meters.gauge(
+        pool, "executor.pool.size", THREADS, "Worker threads started", BoundedThreadPool::poolSize);
+    meters.gauge(
+        pool,
+        "executor.pool.max",
+        THREADS,
+        "Worker threads the pool may have",
+        BoundedThreadPool::threads);
+    meters.counter(
+        pool,
+        "executor.completed",
+        "Tasks that workers ran to the end",
+        BoundedThreadPool::completedCount);
+    meters.counter(
+        pool,
+        "executor.rejected",
+        "Tasks refused: the queue was full or the executor shut down",
         p -> p.rejected.sum());
-    meters.counter(pool, "executor.expired", "Tasks not run because they waited longer than maxQueueWait",
+    meters.counter(
+        pool,
+        "executor.expired",
+        "Tasks not run because they waited longer than maxQueueWait",
         BoundedThreadPool::expiredCount);
-    meters.counter(pool, "executor.discarded",
-        "Tasks dropped by a discard policy, or still queued when the executor was stopped", p -> p.discarded.sum());
-    meters.counter(pool, "executor.failed", "Tasks given to execute() that threw; the worker went on",
+    meters.counter(
+        pool,
+        "executor.discarded",
+        "Tasks dropped by a discard policy, or still queued when the executor was stopped",
+        p -> p.discarded.sum());
+    meters.counter(
+        pool,
+        "executor.failed",
+        "Tasks given to execute() that threw; the worker went on",
         p -> p.failed.sum());
   }
 
@@ -91,31 +125,54 @@ final class BoundedExecutorMetrics {
       this.tags = Tags.of("name", name);
     }
 
-    void gauge(BoundedThreadPool pool, String meterName, String unit, String description,
+    void gauge(
+        BoundedThreadPool pool,
+        String meterName,
+        String unit,
+        String description,
         ToDoubleFunction<BoundedThreadPool> value) {
-      add(meterName, () -> Gauge.builder(meterName, pool, value).description(description).tags(tags).baseUnit(unit)
-          .register(registry));
+      add(
+          meterName,
+          () ->
+              Gauge.builder(meterName, pool, value)
+                  .description(description)
+                  .tags(tags)
+                  .baseUnit(unit)
+                  .register(registry));
     }
 
-    void counter(BoundedThreadPool pool, String meterName, String description,
+    void counter(
+        BoundedThreadPool pool,
+        String meterName,
+        String description,
         ToDoubleFunction<BoundedThreadPool> count) {
-      add(meterName, () -> FunctionCounter.builder(meterName, pool, count).description(description).tags(tags)
-          .baseUnit(TASKS).register(registry));
+      add(
+          meterName,
+          () ->
+              FunctionCounter.builder(meterName, pool, count)
+                  .description(description)
+                  .tags(tags)
+                  .baseUnit(TASKS)
+                  .register(registry));
     }
 
     /**
-     * Registers a meter and keeps it, unless the registry gave back one it held already: its id
-     * is taken (with the registry's common tags and filters applied, which is why the check
-     * compares meters rather than ids).
+     * Registers a meter and keeps it, unless the registry gave back one it held already: its id is
+     * taken (with the registry's common tags and filters applied, which is why the check compares
+     * meters rather than ids).
      */
     <M extends Meter> M add(String meterName, Supplier<M> register) {
       Set<Meter> before = Collections.newSetFromMap(new IdentityHashMap<>());
       before.addAll(registry.find(meterName).meters());
       M meter = register.get();
       if (before.contains(meter)) {
-        throw new IllegalStateException("executor '" + name + "' cannot register its meter " + meter.getId()
-            + ": the registry holds one with that id already, from a live executor of the same name or another"
-            + " binder; give the executor a name of its own, or close the other one first");
+        throw new IllegalStateException(
+            "executor '"
+                + name
+                + "' cannot register its meter "
+                + meter.getId()
+                + ": the registry holds one with that id already, from a live executor of the same name or another"
+                + " binder; give the executor a name of its own, or close the other one first");
       }
       registered.add(meter);
       return meter;

@@ -30,12 +30,13 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Limits, stated plainly:
+ *
  * <ul>
  *   <li>The pool has exactly {@code threads} workers, started as tasks arrive and kept until
  *       shutdown, as with {@code Executors.newFixedThreadPool}.
- *   <li>The queue bounds the number of tasks, not their size: 10,000 queued tasks that each hold
- *       1 MiB are 10 GiB. Size the capacity by what one task holds, bound the queue by weight as
- *       well ({@link Builder#maxQueueWeight}), or admit large work through a {@link MemoryBudget}.
+ *   <li>The queue bounds the number of tasks, not their size: 10,000 queued tasks that each hold 1
+ *       MiB are 10 GiB. Size the capacity by what one task holds, bound the queue by weight as well
+ *       ({@link Builder#maxQueueWeight}), or admit large work through a {@link MemoryBudget}.
  *   <li>Expiry, the queue-wait timer and the high-water mark are checked when a task is queued,
  *       when it starts, and when the queue is found full; nothing runs in the background.
  *   <li>A task given to {@code execute} that throws is logged and counted, and its worker goes on.
@@ -49,6 +50,7 @@ import org.jspecify.annotations.Nullable;
 public final class BoundedExecutors {
   /** {@code Runtime.availableProcessors()} at class load. */
   public static final int DEFAULT_THREADS = Runtime.getRuntime().availableProcessors();
+
   public static final int DEFAULT_QUEUE_CAPACITY = 1_000;
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -61,7 +63,8 @@ public final class BoundedExecutors {
    *
    * @throws IllegalArgumentException if the name is blank or a number is below 1
    */
-  public static BoundedExecutorService newFixedThreadPool(String name, int threads, int queueCapacity) {
+  public static BoundedExecutorService newFixedThreadPool(
+      String name, int threads, int queueCapacity) {
     return builder(name).threads(threads).queueCapacity(queueCapacity).build();
   }
 
@@ -94,8 +97,10 @@ public final class BoundedExecutors {
     Consumer<Runnable> onExpired = task -> {};
     double highWaterMarkFraction;
     @Nullable HighWaterMarkListener highWaterMarkListener;
+
     /** A MeterRegistry, kept as Object so that this class loads without Micrometer. */
     @Nullable Object meterRegistry;
+
     boolean daemon;
     Thread.@Nullable UncaughtExceptionHandler uncaughtExceptionHandler;
     Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
@@ -123,13 +128,16 @@ public final class BoundedExecutors {
     /** The most tasks that wait in the queue; default {@link #DEFAULT_QUEUE_CAPACITY}. */
     public Builder queueCapacity(int queueCapacity) {
       if (queueCapacity < 1) {
-        throw new IllegalArgumentException("queueCapacity must be at least 1, was " + queueCapacity);
+        throw new IllegalArgumentException(
+            "queueCapacity must be at least 1, was " + queueCapacity);
       }
       this.queueCapacity = queueCapacity;
       return this;
     }
 
-    /** What happens to a task that finds the queue full; default {@link OverflowPolicy#reject()}. */
+    /**
+     * What happens to a task that finds the queue full; default {@link OverflowPolicy#reject()}.
+     */
     public Builder overflow(OverflowPolicy overflow) {
       this.overflow = Objects.requireNonNull(overflow, "overflow");
       return this;
@@ -151,7 +159,9 @@ public final class BoundedExecutors {
       return this;
     }
 
-    /** Sees each task that expired (see {@link #maxQueueWait}), on a worker or submitting thread. */
+    /**
+     * Sees each task that expired (see {@link #maxQueueWait}), on a worker or submitting thread.
+     */
     public Builder onExpired(Consumer<Runnable> onExpired) {
       this.onExpired = Objects.requireNonNull(onExpired, "onExpired");
       return this;
@@ -166,7 +176,8 @@ public final class BoundedExecutors {
     public Builder highWaterMark(double fraction, HighWaterMarkListener listener) {
       Objects.requireNonNull(listener, "listener");
       if (!(fraction > 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("highWaterMark fraction must be in (0, 1], was " + fraction);
+        throw new IllegalArgumentException(
+            "highWaterMark fraction must be in (0, 1], was " + fraction);
       }
       this.highWaterMarkFraction = fraction;
       this.highWaterMarkListener = listener;
@@ -178,7 +189,8 @@ public final class BoundedExecutors {
      * executor.queued}, {@code executor.queue.remaining}, {@code executor.active}, {@code
      * executor.completed}, {@code executor.pool.size}, {@code executor.idle} (the time from submit
      * to start), and {@code executor.rejected}, {@code executor.expired}, {@code
-     * executor.discarded}, {@code executor.failed}. The timer reads the clock twice per task. Two live executors of one name cannot share a registry.
+     * executor.discarded}, {@code executor.failed}. The timer reads the clock twice per task. Two
+     * live executors of one name cannot share a registry.
      */
     public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
@@ -188,10 +200,11 @@ public final class BoundedExecutors {
     /**
      * Bounds the queue by weight as well as by count: a task whose weight (by {@code weigher},
      * typically its bytes) would take the queued tasks over {@code maxWeight} finds the queue full
-     * and goes to the overflow policy, as does a task heavier than {@code maxWeight} on its own.
-     * A task's weight counts while it waits in the queue. {@code block} waits for room by weight
-     * too, though not strictly in order: a lighter task may take room a heavier one waits for. The weigher sees the task as given to {@code execute}: {@code submit}
-     * wraps yours in a {@code FutureTask}, so a weigher should give such tasks a default weight.
+     * and goes to the overflow policy, as does a task heavier than {@code maxWeight} on its own. A
+     * task's weight counts while it waits in the queue. {@code block} waits for room by weight too,
+     * though not strictly in order: a lighter task may take room a heavier one waits for. The
+     * weigher sees the task as given to {@code execute}: {@code submit} wraps yours in a {@code
+     * FutureTask}, so a weigher should give such tasks a default weight.
      *
      * @throws IllegalArgumentException if {@code maxWeight} is not positive
      */
@@ -212,8 +225,8 @@ public final class BoundedExecutors {
     }
 
     /**
-     * Told of each task given to {@code execute} that throws, instead of the default warning in
-     * the log. Either way the failure is counted and the worker goes on with the next task.
+     * Told of each task given to {@code execute} that throws, instead of the default warning in the
+     * log. Either way the failure is counted and the worker goes on with the next task.
      */
     public Builder uncaughtExceptionHandler(Thread.UncaughtExceptionHandler handler) {
       this.uncaughtExceptionHandler = Objects.requireNonNull(handler, "handler");
@@ -227,7 +240,8 @@ public final class BoundedExecutors {
     public Builder closeTimeout(Duration closeTimeout) {
       Objects.requireNonNull(closeTimeout, "closeTimeout");
       if (closeTimeout.isNegative()) {
-        throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
+        throw new IllegalArgumentException(
+            "closeTimeout must not be negative, was " + closeTimeout);
       }
       this.closeTimeout = closeTimeout;
       return this;
@@ -243,12 +257,14 @@ public final class BoundedExecutors {
      * Builds the executor and starts no thread until the first task.
      *
      * @throws IllegalStateException if a meter registry was given and already holds a meter this
-     *     executor would register (a live executor of the same name, or another binder's meter
-     *     with the same id): the two would share it and one would report the other's figures
+     *     executor would register (a live executor of the same name, or another binder's meter with
+     *     the same id): the two would share it and one would report the other's figures
      */
     public BoundedExecutorService build() {
       Object registry = meterRegistry;
-      return registry == null ? new BoundedThreadPool(this, null) : BoundedExecutorMetrics.build(this, registry);
+      return registry == null
+          ? new BoundedThreadPool(this, null)
+          : BoundedExecutorMetrics.build(this, registry);
     }
   }
 }

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The executor behind {@link BoundedExecutors}: a fixed set of {@link WorkerThreads} (which own the
  * lifecycle) over a bounded {@link WorkQueue}, whose full-queue path goes to the overflow policy.
- * What the queue holds for a task is the builder's choice of {@link QueueEntries}. This class
- * keeps the counts: every task given to it is, in the end, run (completed), returned by {@code
+ * What the queue holds for a task is the builder's choice of {@link QueueEntries}. This class keeps
+ * the counts: every task given to it is, in the end, run (completed), returned by {@code
  * shutdownNow()}, rejected, discarded or expired, and a dropped task's {@code Future} is cancelled.
  */
 final class BoundedThreadPool extends AbstractExecutorService implements BoundedExecutorService {
@@ -36,31 +36,47 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   final LongAdder rejected = new LongAdder();
   final LongAdder discarded = new LongAdder();
+
   /** Expired when a worker took them. */
   final LongAdder expiredAtStart = new LongAdder();
-  /** Counted here, after the task, so that the meter never goes down (the JDK pool's count lags). */
+
+  /**
+   * Counted here, after the task, so that the meter never goes down (the JDK pool's count lags).
+   */
   final LongAdder completed = new LongAdder();
+
   /** Expired and purged from a full queue, never taken by a worker. */
   final LongAdder expiredInQueue = new LongAdder();
+
   final LongAdder failed = new LongAdder();
 
   BoundedThreadPool(BoundedExecutors.Builder config, @Nullable LongConsumer queueWaitRecorder) {
     this.name = config.name;
-    this.queue = config.weigher == null
-        ? new WorkQueue(config.queueCapacity)
-        : new WorkQueue(config.queueCapacity, config.maxQueueWeight);
-    long maxQueueWaitNanos = config.maxQueueWait == null ? 0 : BoundedExecutors.saturatedNanos(config.maxQueueWait);
-    this.entries = maxQueueWaitNanos == 0 && queueWaitRecorder == null && config.weigher == null
-        ? QueueEntries.PLAIN
-        : new QueueEntries.Tracked(name, config.nanoTime, maxQueueWaitNanos, queueWaitRecorder, config.weigher);
+    this.queue =
+        config.weigher == null
+            ? new WorkQueue(config.queueCapacity)
+            : new WorkQueue(config.queueCapacity, config.maxQueueWeight);
+    long maxQueueWaitNanos =
+        config.maxQueueWait == null ? 0 : BoundedExecutors.saturatedNanos(config.maxQueueWait);
+    this.entries =
+        maxQueueWaitNanos == 0 && queueWaitRecorder == null && config.weigher == null
+            ? QueueEntries.PLAIN
+            : new QueueEntries.Tracked(
+                name, config.nanoTime, maxQueueWaitNanos, queueWaitRecorder, config.weigher);
     this.overflow = config.overflow;
     this.onExpired = config.onExpired;
     this.onFailure = config.uncaughtExceptionHandler;
     this.closeTimeoutNanos = BoundedExecutors.saturatedNanos(config.closeTimeout);
     HighWaterMarkListener listener = config.highWaterMarkListener;
-    this.highWaterMark = listener == null ? null : new HighWaterMark(this, config.highWaterMarkFraction, listener);
-    this.workers = new WorkerThreads(config.threads, queue, this::runQueued,
-        new NamedThreadFactory(name, config.daemon), () -> onTerminated.run());
+    this.highWaterMark =
+        listener == null ? null : new HighWaterMark(this, config.highWaterMarkFraction, listener);
+    this.workers =
+        new WorkerThreads(
+            config.threads,
+            queue,
+            this::runQueued,
+            new NamedThreadFactory(name, config.daemon),
+            () -> onTerminated.run());
   }
 
   @Override
@@ -74,7 +90,10 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     }
   }
 
-  /** Runs {@code action} once the pool has terminated, before awaitTermination() returns (the meters use this). */
+  /**
+   * Runs {@code action} once the pool has terminated, before awaitTermination() returns (the meters
+   * use this).
+   */
   void onTerminated(Runnable action) {
     this.onTerminated = action;
   }
@@ -131,7 +150,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
   /**
    * {@code ExecutorService.close()} of Java 19 and later: shuts down and waits for termination
    * however long it takes; if interrupted meanwhile, stops as {@link #shutdownNow()} does (the
-   * queued tasks' Futures are cancelled), goes on waiting, and returns with the interrupt status set.
+   * queued tasks' Futures are cancelled), goes on waiting, and returns with the interrupt status
+   * set.
    */
   @Override
   public void close() {
@@ -178,8 +198,18 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
   @Override
   public String toString() {
-    return "BoundedExecutorService{name=" + name + ", threads=" + workers.threads() + ", queue="
-        + queue.size() + "/" + queue.capacity() + ", overflow=" + overflow + (workers.isShutdown() ? ", shut down" : "") + '}';
+    return "BoundedExecutorService{name="
+        + name
+        + ", threads="
+        + workers.threads()
+        + ", queue="
+        + queue.size()
+        + "/"
+        + queue.capacity()
+        + ", overflow="
+        + overflow
+        + (workers.isShutdown() ? ", shut down" : "")
+        + '}';
   }
 
   // Figures for the metrics binder and tests
@@ -223,8 +253,11 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
       cancel(task);
     }
     if (!abandoned.isEmpty()) {
-      LOG.log(Level.WARNING, "executor ''{0}'' stopped before {1} queued tasks could run; their Futures are cancelled",
-          name, abandoned.size());
+      LOG.log(
+          Level.WARNING,
+          "executor ''{0}'' stopped before {1} queued tasks could run; their Futures are cancelled",
+          name,
+          abandoned.size());
     }
   }
 
@@ -315,8 +348,14 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     failed.increment();
     Thread thread = Thread.currentThread();
     if (onFailure == null) {
-      LOG.log(Level.WARNING, "a task failed in executor '" + name + "' on thread " + thread.getName()
-          + "; the thread goes on with the next task", failure);
+      LOG.log(
+          Level.WARNING,
+          "a task failed in executor '"
+              + name
+              + "' on thread "
+              + thread.getName()
+              + "; the thread goes on with the next task",
+          failure);
       return;
     }
     try {
@@ -371,8 +410,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
     public TaskRejectedException reject(Runnable entry) {
       rejected.increment();
       cancel(entries.task(entry));
-      TaskRejectedException rejection = new TaskRejectedException(name, queue.size(), queue.capacity(),
-          workers.isShutdown());
+      TaskRejectedException rejection =
+          new TaskRejectedException(name, queue.size(), queue.capacity(), workers.isShutdown());
       rejection.counted = true;
       return rejection;
     }
@@ -387,7 +426,8 @@ final class BoundedThreadPool extends AbstractExecutorService implements Bounded
 
     @Override
     public void runOnCaller(Runnable entry) {
-      // No expiry check and no queue wait; an exception reaches the caller, as with the JDK's CallerRunsPolicy.
+      // No expiry check and no queue wait; an exception reaches the caller, as with the JDK's
+      // CallerRunsPolicy.
       try {
         entries.task(entry).run();
       } finally {

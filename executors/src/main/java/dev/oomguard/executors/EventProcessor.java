@@ -22,10 +22,10 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Handles events on a bounded pool; when the queue is full, spills them to an {@link
- * OverflowStore} (Redis Streams: {@code RedisStreamOverflowStore}) instead of the heap, and replays
- * spilled events, from this or any instance sharing the store, when the queue has room again
- * (incident 3's fix).
+ * Handles events on a bounded pool; when the queue is full, spills them to an {@link OverflowStore}
+ * (Redis Streams: {@code RedisStreamOverflowStore}) instead of the heap, and replays spilled
+ * events, from this or any instance sharing the store, when the queue has room again (incident 3's
+ * fix).
  *
  * <pre>{@code
  * EventProcessor<DeviceEvent> events = EventProcessor.builder("device-events", this::handle)
@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>What happens to an event:
+ *
  * <ul>
  *   <li>{@link #submit} queues it ({@link SubmitResult#ACCEPTED}); or, with the queue full, spills
  *       it ({@code SPILLED}); or, with no store or a store that refused it, hands it back ({@code
@@ -47,8 +48,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>An event that grows older than {@code maxAge} while queued, or while spilled, is dropped
  *       before handling and counted as expired.
  *   <li>Spilled events come back oldest first, at most to half the queue, so fresh events still
- *       find room; while the store has more, the next batch is taken as soon as the queue drains
- *       to a quarter. A replayed event is acknowledged after its handler returns (or throws), in
+ *       find room; while the store has more, the next batch is taken as soon as the queue drains to
+ *       a quarter. A replayed event is acknowledged after its handler returns (or throws), in
  *       batches sent from the replay thread, never from a handler's: delivery from the store is
  *       at-least-once, and an instance that dies mid-handling, or before the acknowledgement went
  *       out, leaves the event for another to reclaim.
@@ -93,11 +94,17 @@ public final class EventProcessor<E> implements AutoCloseable {
   private final @Nullable Thread replayer;
   private final Outage spillOutage;
   private final Outage replayOutage;
-  /** The meters registered for this processor, as Objects so that this class loads without Micrometer. */
+
+  /**
+   * The meters registered for this processor, as Objects so that this class loads without
+   * Micrometer.
+   */
   private final @Nullable Object meterRegistry;
+
   private final List<Object> meters;
   private volatile boolean closed;
   private final AtomicBoolean closeStarted = new AtomicBoolean();
+
   /** Set by the first spill that fails while closing: the rest are handled here. */
   private volatile boolean storeGivenUp;
 
@@ -111,16 +118,25 @@ public final class EventProcessor<E> implements AutoCloseable {
   final LongAdder failed = new LongAdder();
   final LongAdder lost = new LongAdder();
   final LongAdder storeErrors = new LongAdder();
+
   /** Taken from the store and not queued yet; the replay thread's alone, at most half the queue. */
   private final ArrayDeque<Spilled<E>> taken = new ArrayDeque<>();
-  /** Replayed events handled (or expired) and not acknowledged yet: the replay thread sends them. */
+
+  /**
+   * Replayed events handled (or expired) and not acknowledged yet: the replay thread sends them.
+   */
   private final ConcurrentLinkedQueue<Spilled<E>> toAcknowledge = new ConcurrentLinkedQueue<>();
+
   private final AtomicInteger toAcknowledgeCount = new AtomicInteger();
+
   /** Replayed events that close() stopped before they ran: given back to the store. */
   private final ConcurrentLinkedQueue<Spilled<E>> notStarted = new ConcurrentLinkedQueue<>();
+
   private final int ackBatch;
+
   /** The replay thread is parked and wants to hear of acknowledgements or room in the queue. */
   private volatile boolean replayerWaiting;
+
   /** The store's size at the last replay round; -1 before the first or when it could not tell. */
   volatile long spillBacklog = -1;
 
@@ -137,7 +153,8 @@ public final class EventProcessor<E> implements AutoCloseable {
     this.spillOutage = new Outage("spill", "full-queue events are rejected until it is back");
     this.replayOutage = new Outage("replay", "spilled events wait in it until it is back");
     // Ours first: a clash of names fails before the pool has threads to clean up.
-    this.meters = meterRegistry == null ? List.of() : EventProcessorMetrics.bind(this, meterRegistry);
+    this.meters =
+        meterRegistry == null ? List.of() : EventProcessorMetrics.bind(this, meterRegistry);
     try {
       this.pool = builder.pool.build();
     } catch (RuntimeException | Error e) {
@@ -165,7 +182,9 @@ public final class EventProcessor<E> implements AutoCloseable {
     return new Builder<>(name, handler);
   }
 
-  /** Queues, spills, refuses or drops {@code event}; see the class comment and {@link SubmitResult}. */
+  /**
+   * Queues, spills, refuses or drops {@code event}; see the class comment and {@link SubmitResult}.
+   */
   public SubmitResult submit(E event) {
     Objects.requireNonNull(event, "event");
     if (closed) {
@@ -207,9 +226,8 @@ public final class EventProcessor<E> implements AutoCloseable {
   /**
    * Refuses new events, stops replaying, spills the queued events (handling them here once the
    * store has failed or timed out, or if there is none), waits for the handlers, acknowledges the
-   * replayed events they handled, and removes its meters. Takes at most {@code closeTimeout},
-   * plus one store time bound for a last spill and the last acknowledgement. Does not close the
-   * store.
+   * replayed events they handled, and removes its meters. Takes at most {@code closeTimeout}, plus
+   * one store time bound for a last spill and the last acknowledgement. Does not close the store.
    */
   @Override
   public void close() {
@@ -245,7 +263,8 @@ public final class EventProcessor<E> implements AutoCloseable {
           notStarted.add(next);
         }
       }
-      if (replayer != null && !replayer.isAlive()) { // else the taken deque is still the replay thread's
+      if (replayer != null
+          && !replayer.isAlive()) { // else the taken deque is still the replay thread's
         notStarted.addAll(taken);
       }
       store.release(new ArrayList<>(notStarted));
@@ -260,8 +279,14 @@ public final class EventProcessor<E> implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EventProcessor[" + name + ", queued " + pool.queueSize() + " of " + pool.queueCapacity()
-        + (store == null ? "" : ", spilling to " + store) + "]";
+    return "EventProcessor["
+        + name
+        + ", queued "
+        + pool.queueSize()
+        + " of "
+        + pool.queueCapacity()
+        + (store == null ? "" : ", spilling to " + store)
+        + "]";
   }
 
   private boolean isStale(E event) {
@@ -285,8 +310,8 @@ public final class EventProcessor<E> implements AutoCloseable {
   }
 
   /**
-   * The queued tasks the pool gave back at close: fresh events are spilled while the store
-   * works, and otherwise counted as lost, loudly; replayed ones stay in the store.
+   * The queued tasks the pool gave back at close: fresh events are spilled while the store works,
+   * and otherwise counted as lost, loudly; replayed ones stay in the store.
    */
   private void rescue(List<Runnable> abandoned) {
     long notSaved = 0;
@@ -308,9 +333,18 @@ public final class EventProcessor<E> implements AutoCloseable {
     }
     if (notSaved > 0) {
       lost.add(notSaved);
-      LOG.log(Level.ERROR, "EventProcessor " + name + " closed with " + notSaved + " accepted events neither handled nor "
-          + "spilled: the handlers did not reach them within closeTimeout (" + closeTimeout + ") and the overflow store "
-          + (store == null ? "is not configured" : "was failing") + "; counted in events.lost");
+      LOG.log(
+          Level.ERROR,
+          "EventProcessor "
+              + name
+              + " closed with "
+              + notSaved
+              + " accepted events neither handled nor "
+              + "spilled: the handlers did not reach them within closeTimeout ("
+              + closeTimeout
+              + ") and the overflow store "
+              + (store == null ? "is not configured" : "was failing")
+              + "; counted in events.lost");
     }
   }
 
@@ -339,7 +373,8 @@ public final class EventProcessor<E> implements AutoCloseable {
           long backlog = store.size();
           spillBacklog = backlog;
           if (backlog < 0) {
-            throw new OverflowStoreException("the size of " + store + " is unknown: it cannot be read");
+            throw new OverflowStoreException(
+                "the size of " + store + " is unknown: it cannot be read");
           }
         }
         replayOutage.recovered();
@@ -357,8 +392,8 @@ public final class EventProcessor<E> implements AutoCloseable {
   }
 
   /**
-   * Takes one batch into the queue's free half; true if the store may hold more than there was
-   * room for, so the next batch should follow as soon as the queue has drained.
+   * Takes one batch into the queue's free half; true if the store may hold more than there was room
+   * for, so the next batch should follow as soon as the queue has drained.
    */
   boolean replayOnce(OverflowStore<E> store) {
     if (!queueTaken()) {
@@ -375,7 +410,10 @@ public final class EventProcessor<E> implements AutoCloseable {
     return batch.size() >= room;
   }
 
-  /** Parks for up to a replay interval; sooner for a batch to acknowledge, or room when {@code more}. */
+  /**
+   * Parks for up to a replay interval; sooner for a batch to acknowledge, or room when {@code
+   * more}.
+   */
   private void awaitWork(boolean more) {
     long deadline = System.nanoTime() + replayIntervalNanos;
     int lowMark = pool.queueCapacity() / 4;
@@ -405,7 +443,8 @@ public final class EventProcessor<E> implements AutoCloseable {
     try {
       store.acknowledge(batch);
     } catch (OverflowStoreException e) {
-      // Kept for the next round rather than handled twice; while they pile up, nothing more is taken.
+      // Kept for the next round rather than handled twice; while they pile up, nothing more is
+      // taken.
       toAcknowledge.addAll(batch);
       toAcknowledgeCount.addAndGet(batch.size());
       throw e;
@@ -417,7 +456,9 @@ public final class EventProcessor<E> implements AutoCloseable {
     toAcknowledge.add(done);
     int count = toAcknowledgeCount.incrementAndGet();
     Thread replayer = this.replayer;
-    if (replayerWaiting && replayer != null && (count >= ackBatch || pool.queueSize() <= pool.queueCapacity() / 4)) {
+    if (replayerWaiting
+        && replayer != null
+        && (count >= ackBatch || pool.queueSize() <= pool.queueCapacity() / 4)) {
       LockSupport.unpark(replayer);
     }
   }
@@ -481,9 +522,20 @@ public final class EventProcessor<E> implements AutoCloseable {
         nextWarningAt = now + OUTAGE_LOG_INTERVAL_NANOS;
         warned = true;
         long failures = sinceWarning.sumThenReset();
-        LOG.log(Level.WARNING, "Overflow store of " + name + " failed to " + operation + " (" + failures
-            + (failures == 1 ? " failure" : " failures, counting earlier outages") + "); " + consequence + ": "
-            + e.getMessage(), e);
+        LOG.log(
+            Level.WARNING,
+            "Overflow store of "
+                + name
+                + " failed to "
+                + operation
+                + " ("
+                + failures
+                + (failures == 1 ? " failure" : " failures, counting earlier outages")
+                + "); "
+                + consequence
+                + ": "
+                + e.getMessage(),
+            e);
       } else {
         warned = false; // within a minute of the last warning: counted, told at the next one
       }
@@ -549,8 +601,13 @@ public final class EventProcessor<E> implements AutoCloseable {
   public static final class Builder<E> {
     private final String name;
     private final Consumer<E> handler;
-    /** The executor the events are handled on: threads, queue, close timeout, high-water mark, meters. */
+
+    /**
+     * The executor the events are handled on: threads, queue, close timeout, high-water mark,
+     * meters.
+     */
     private final BoundedExecutors.Builder pool;
+
     private @Nullable Duration maxAge;
     private Function<? super E, Instant> timestampOf = event -> Instant.MAX;
     private @Nullable OverflowStore<E> store;
@@ -575,13 +632,17 @@ public final class EventProcessor<E> implements AutoCloseable {
       return this;
     }
 
-    /** The most events queued in memory; default {@link BoundedExecutors#DEFAULT_QUEUE_CAPACITY}. */
+    /**
+     * The most events queued in memory; default {@link BoundedExecutors#DEFAULT_QUEUE_CAPACITY}.
+     */
     public Builder<E> queueCapacity(int queueCapacity) {
       pool.queueCapacity(queueCapacity);
       return this;
     }
 
-    /** Events whose {@code timestampOf} is more than {@code maxAge} ago are dropped, not handled. */
+    /**
+     * Events whose {@code timestampOf} is more than {@code maxAge} ago are dropped, not handled.
+     */
     public Builder<E> maxAge(Duration maxAge, Function<? super E, Instant> timestampOf) {
       Objects.requireNonNull(maxAge, "maxAge");
       if (maxAge.isNegative() || maxAge.isZero()) {
@@ -592,21 +653,24 @@ public final class EventProcessor<E> implements AutoCloseable {
       return this;
     }
 
-    /** Where events go when the queue is full, and come back from; default none (they are rejected). */
+    /**
+     * Where events go when the queue is full, and come back from; default none (they are rejected).
+     */
     public Builder<E> spillTo(OverflowStore<E> store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /**
-     * How often to look for spilled events to replay when the store had none, and the longest
-     * wait to acknowledge handled ones; default 100 ms. While the store has more, batches follow
-     * each other as fast as the handlers make room.
+     * How often to look for spilled events to replay when the store had none, and the longest wait
+     * to acknowledge handled ones; default 100 ms. While the store has more, batches follow each
+     * other as fast as the handlers make room.
      */
     public Builder<E> replayInterval(Duration replayInterval) {
       Objects.requireNonNull(replayInterval, "replayInterval");
       if (replayInterval.isNegative() || replayInterval.isZero()) {
-        throw new IllegalArgumentException("replayInterval must be positive, was " + replayInterval);
+        throw new IllegalArgumentException(
+            "replayInterval must be positive, was " + replayInterval);
       }
       this.replayInterval = replayInterval;
       return this;

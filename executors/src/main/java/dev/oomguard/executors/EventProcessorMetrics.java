@@ -34,33 +34,129 @@ final class EventProcessorMetrics {
     // Check and register as one step, against a processor of the same name built concurrently.
     synchronized (registry) {
       if (registry.find(ACCEPTED).tags(tags).meter() != null) {
-        throw new IllegalStateException("An EventProcessor named '" + processor.name() + "' is already registered in "
-            + registry.getClass().getSimpleName() + ": close it first, or give this one another name");
+        throw new IllegalStateException(
+            "An EventProcessor named '"
+                + processor.name()
+                + "' is already registered in "
+                + registry.getClass().getSimpleName()
+                + ": close it first, or give this one another name");
       }
-      counter(meters, registry, tags, processor, ACCEPTED, "Events queued to be handled here", p -> p.accepted);
-      counter(meters, registry, tags, processor, "events.spilled", "Events written to the overflow store: the queue was full, or the processor closed", p -> p.spilled);
-      counter(meters, registry, tags, processor, "events.unconfirmed", "Spills the store did not confirm in time: the event may or may not be stored", p -> p.unconfirmed);
-      counter(meters, registry, tags, processor, "events.replayed", "Spilled events taken back from the overflow store to be handled here", p -> p.replayed);
-      counter(meters, registry, tags, processor, "events.handled", "Events whose handler returned", p -> p.handled);
-      counter(meters, registry, tags, processor, "events.failed", "Events whose handler threw; they are not retried", p -> p.failed);
-      counter(meters, registry, tags, processor, "events.expired", "Events dropped because they were older than maxAge", p -> p.expired);
-      counter(meters, registry, tags, processor, "events.rejected", "Events refused and not stored: queue full with no working store, or closed", p -> p.rejected);
-      counter(meters, registry, tags, processor, "events.lost", "Accepted events neither handled nor spilled: close() ran out of time with the store failing", p -> p.lost);
-      meters.add(FunctionCounter.builder("events.store.errors", processor, p -> p.storeErrors.sum())
-          .description("Overflow store operations that failed or timed out")
-          .baseUnit("errors")
-          .tags(tags)
-          .register(registry));
-      meters.add(Gauge.builder("events.spill.backlog", processor, p -> p.spillBacklog < 0 ? Double.NaN : p.spillBacklog)
-          .description("Events in the overflow store, as of the last replay round")
-          .baseUnit(EVENTS)
-          .tags(tags)
-          .register(registry));
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          ACCEPTED,
+          "Events queued to be handled here",
+          p -> p.accepted);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.spilled",
+          "Events written to the overflow store: the queue was full, or the processor closed",
+          p -> p.spilled);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.unconfirmed",
+          "Spills the store did not confirm in time: the event may or may not be stored",
+          p -> p.unconfirmed);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.replayed",
+          "Spilled events taken back from the overflow store to be handled here",
+          p -> p.replayed);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.handled",
+          "Events whose handler returned",
+          p -> p.handled);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.failed",
+          "Events whose handler threw; they are not retried",
+          p -> p.failed);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.expired",
+          "Events dropped because they were older than maxAge",
+          p -> p.expired);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.rejected",
+          "Events refused and not stored: queue full with no working store, or closed",
+          p -> p.rejected);
+      counter(
+          meters,
+          registry,
+          tags,
+          processor,
+          "events.lost",
+          "Accepted events neither handled nor spilled: close() ran out of time with the store failing",
+          p -> p.lost);
+      meters.add(
+          FunctionCounter.builder("events.store.errors", processor, p -> p.storeErrors.sum())
+              .description("Overflow store operations that failed or timed out")
+              .baseUnit("errors")
+              .tags(tags)
+              .register(registry));
+      meters.add(
+          Gauge.builder(
+                  "events.spill.backlog",
+                  processor,
+                  p -> p.spillBacklog < 0 ? Double.NaN : p.spillBacklog)
+              .description("Events in the overflow store, as of the last replay round")
+              .baseUnit(EVENTS)
+              .tags(tags)
+              .register(registry));
       OverflowStore<?> store = processor.store();
       if (store != null) {
-        storeCounter(meters, registry, tags, store, "events.store.trimmed", "Spilled events the store's TTL removed before any instance handled them", EVENTS, OverflowStore::trimmed);
-        storeCounter(meters, registry, tags, store, "events.store.unreadable", "Store entries dropped because they could not be read back as events", EVENTS, OverflowStore::unreadable);
-        storeCounter(meters, registry, tags, store, "events.store.wiped", "Times the store found its contents gone (a restart without persistence, a flush), with the spills it held", "wipes", OverflowStore::wiped);
+        storeCounter(
+            meters,
+            registry,
+            tags,
+            store,
+            "events.store.trimmed",
+            "Spilled events the store's TTL removed before any instance handled them",
+            EVENTS,
+            OverflowStore::trimmed);
+        storeCounter(
+            meters,
+            registry,
+            tags,
+            store,
+            "events.store.unreadable",
+            "Store entries dropped because they could not be read back as events",
+            EVENTS,
+            OverflowStore::unreadable);
+        storeCounter(
+            meters,
+            registry,
+            tags,
+            store,
+            "events.store.wiped",
+            "Times the store found its contents gone (a restart without persistence, a flush), with the spills it held",
+            "wipes",
+            OverflowStore::wiped);
       }
     }
     return meters;
@@ -76,21 +172,36 @@ final class EventProcessorMetrics {
     }
   }
 
-  private static void counter(List<Object> meters, MeterRegistry registry, Tags tags, EventProcessor<?> processor, String name,
-      String description, Function<EventProcessor<?>, LongAdder> count) {
-    meters.add(FunctionCounter.builder(name, processor, p -> count.apply(p).sum())
-        .description(description)
-        .baseUnit(EVENTS)
-        .tags(tags)
-        .register(registry));
+  private static void counter(
+      List<Object> meters,
+      MeterRegistry registry,
+      Tags tags,
+      EventProcessor<?> processor,
+      String name,
+      String description,
+      Function<EventProcessor<?>, LongAdder> count) {
+    meters.add(
+        FunctionCounter.builder(name, processor, p -> count.apply(p).sum())
+            .description(description)
+            .baseUnit(EVENTS)
+            .tags(tags)
+            .register(registry));
   }
 
-  private static void storeCounter(List<Object> meters, MeterRegistry registry, Tags tags, OverflowStore<?> store, String name,
-      String description, String unit, ToDoubleFunction<OverflowStore<?>> count) {
-    meters.add(FunctionCounter.builder(name, store, count)
-        .description(description)
-        .baseUnit(unit)
-        .tags(tags)
-        .register(registry));
+  private static void storeCounter(
+      List<Object> meters,
+      MeterRegistry registry,
+      Tags tags,
+      OverflowStore<?> store,
+      String name,
+      String description,
+      String unit,
+      ToDoubleFunction<OverflowStore<?>> count) {
+    meters.add(
+        FunctionCounter.builder(name, store, count)
+            .description(description)
+            .baseUnit(unit)
+            .tags(tags)
+            .register(registry));
   }
 }

@@ -26,7 +26,9 @@ final class HighWaterMark {
     return threshold;
   }
 
-  /** {@code size} is the queue's size as the caller saw it; a crossing is confirmed under the lock. */
+  /**
+   * {@code size} is the queue's size as the caller saw it; a crossing is confirmed under the lock.
+   */
   void check(int size) {
     if ((size >= threshold) == above) {
       return;
@@ -41,7 +43,10 @@ final class HighWaterMark {
       try {
         listener.onCrossing(executor, nowAbove);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "the high-water-mark listener of executor '" + executor.name() + "' failed", e);
+        LOG.log(
+            Level.WARNING,
+            "the high-water-mark listener of executor '" + executor.name() + "' failed",
+            e);
       }
     }
   }

@@ -4,14 +4,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Byte-weighted admission: work that needs memory waits for room instead of running the process
- * out of it (incident 2, where twenty concurrent image loads overran the heap). A semaphore whose
+ * Byte-weighted admission: work that needs memory waits for room instead of running the process out
+ * of it (incident 2, where twenty concurrent image loads overran the heap). A semaphore whose
  * permits are bytes.
  *
  * <pre>{@code
@@ -24,9 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <p>Limits, stated plainly:
+ *
  * <ul>
- *   <li>It counts what callers declare; it does not measure the heap. A caller that uses more
- *       than it acquired overruns the budget.
+ *   <li>It counts what callers declare; it does not measure the heap. A caller that uses more than
+ *       it acquired overruns the budget.
  *   <li>Strictly first come, first served: a request waits while an earlier one waits, even if it
  *       would fit. So a large request is never starved by a stream of small ones, at the price of
  *       small ones queueing behind a large one.
@@ -37,15 +37,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe; a lease may be closed on another thread than the one that acquired it.
  */
-// used and waiting are written only under the lock; volatile only so the gauges read them without it.
+// used and waiting are written only under the lock; volatile only so the gauges read them without
+// it.
 @SuppressWarnings("NonAtomicVolatileUpdate")
 public final class MemoryBudget {
   private final long capacity;
   private final ReentrantLock lock = new ReentrantLock();
+
   /** Requests waiting, oldest first; guarded by {@link #lock}. */
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
   /** Written under the lock, read without it by the figures. */
   private volatile long used;
+
   private volatile int waiting;
 
   private MemoryBudget(long capacity) {
@@ -118,11 +122,16 @@ public final class MemoryBudget {
     }
     if (bytes > capacity) {
       throw new IllegalArgumentException(
-          "a request of " + bytes + " bytes can never fit a memory budget of " + capacity + " bytes");
+          "a request of "
+              + bytes
+              + " bytes can never fit a memory budget of "
+              + capacity
+              + " bytes");
     }
   }
 
-  private Optional<Lease> acquire(long bytes, boolean timed, long timeoutNanos) throws InterruptedException {
+  private Optional<Lease> acquire(long bytes, boolean timed, long timeoutNanos)
+      throws InterruptedException {
     lock.lockInterruptibly();
     try {
       if (waiters.isEmpty() && bytes <= capacity - used) {
@@ -229,6 +238,7 @@ public final class MemoryBudget {
   private static final class Waiter {
     final long bytes;
     final Condition turn;
+
     /** Guarded by the budget's lock. */
     boolean granted;
 

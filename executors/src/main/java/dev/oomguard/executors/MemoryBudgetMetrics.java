@@ -35,15 +35,42 @@ public final class MemoryBudgetMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    gauge(registry, "memory.budget.used", BaseUnits.BYTES, "Bytes held by open leases", MemoryBudget::usedBytes);
-    gauge(registry, "memory.budget.available", BaseUnits.BYTES, "Bytes not held by any lease",
+    gauge(
+        registry,
+        "memory.budget.used",
+        BaseUnits.BYTES,
+        "Bytes held by open leases",
+        MemoryBudget::usedBytes);
+    gauge(
+        registry,
+        "memory.budget.available",
+        BaseUnits.BYTES,
+        "Bytes not held by any lease",
         MemoryBudget::availableBytes);
-    gauge(registry, "memory.budget.capacity", BaseUnits.BYTES, "The whole budget", MemoryBudget::capacityBytes);
-    gauge(registry, "memory.budget.waiting", "requests", "Requests waiting for room", MemoryBudget::waitingRequests);
+    gauge(
+        registry,
+        "memory.budget.capacity",
+        BaseUnits.BYTES,
+        "The whole budget",
+        MemoryBudget::capacityBytes);
+    gauge(
+        registry,
+        "memory.budget.waiting",
+        "requests",
+        "Requests waiting for room",
+        MemoryBudget::waitingRequests);
   }
 
-  private void gauge(MeterRegistry registry, String name, String unit, String description,
+  private void gauge(
+      MeterRegistry registry,
+      String name,
+      String unit,
+      String description,
       ToDoubleFunction<MemoryBudget> value) {
-    Gauge.builder(name, budget, value).description(description).tags(tags).baseUnit(unit).register(registry);
+    Gauge.builder(name, budget, value)
+        .description(description)
+        .tags(tags)
+        .baseUnit(unit)
+        .register(registry);
   }
 }

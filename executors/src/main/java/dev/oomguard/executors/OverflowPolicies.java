@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
-/** The built-in policies. They work on the executor's queue directly, so only with our executors. */
+/**
+ * The built-in policies. They work on the executor's queue directly, so only with our executors.
+ */
 final class OverflowPolicies {
   private OverflowPolicies() {}
 
@@ -27,13 +29,19 @@ final class OverflowPolicies {
 
     boolean isShutdown();
 
-    /** Counts the entry rejected, cancels its Future, and returns the exception for the caller to throw. */
+    /**
+     * Counts the entry rejected, cancels its Future, and returns the exception for the caller to
+     * throw.
+     */
     TaskRejectedException reject(Runnable entry);
 
     /** Counts the entry discarded, cancels its Future, and shows it to {@code onDiscard}. */
     void discard(Runnable entry, Consumer<Runnable> onDiscard);
 
-    /** Runs the entry's task on the calling thread, counted as completed; what it throws reaches the caller. */
+    /**
+     * Runs the entry's task on the calling thread, counted as completed; what it throws reaches the
+     * caller.
+     */
     void runOnCaller(Runnable entry);
   }
 
@@ -45,8 +53,10 @@ final class OverflowPolicies {
     @Override
     public final void onOverflow(Runnable task, BoundedExecutorService executor) {
       if (!(executor instanceof BoundedThreadPool pool)) {
-        throw new IllegalArgumentException("built-in overflow policies work only with executors from"
-            + " BoundedExecutors, not " + executor.getClass().getName());
+        throw new IllegalArgumentException(
+            "built-in overflow policies work only with executors from"
+                + " BoundedExecutors, not "
+                + executor.getClass().getName());
       }
       pool.overflow(this, task);
     }

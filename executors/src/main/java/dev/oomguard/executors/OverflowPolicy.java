@@ -6,8 +6,8 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * What happens to a task that finds the queue full. Called on the submitting thread, only while
- * the executor runs: after shutdown every task is rejected, whatever the policy.
+ * What happens to a task that finds the queue full. Called on the submitting thread, only while the
+ * executor runs: after shutdown every task is rejected, whatever the policy.
  *
  * <p>No built-in policy leaves a caller waiting forever: a task it drops has its {@link Future}
  * cancelled (when the task is one, as {@code submit} makes it), unlike the JDK's {@code
@@ -17,9 +17,9 @@ import java.util.function.Consumer;
  * it was given ({@code submit}'s {@code Future} or {@code execute}'s {@code Runnable}) and the
  * executor. Return normally when the task is taken care of; throw (a {@link TaskRejectedException}
  * or any runtime exception) to refuse it, and the executor counts it rejected, cancels its {@code
- * Future} and lets the exception reach the caller. A policy that returns without running or
- * keeping the task has dropped it: that is then its own business to report. A built-in policy may
- * be called from yours as a fallback, with the same executor.
+ * Future} and lets the exception reach the caller. A policy that returns without running or keeping
+ * the task has dropped it: that is then its own business to report. A built-in policy may be called
+ * from yours as a fallback, with the same executor.
  */
 @FunctionalInterface
 public interface OverflowPolicy {
@@ -31,17 +31,25 @@ public interface OverflowPolicy {
    */
   void onOverflow(Runnable task, BoundedExecutorService executor);
 
-  /** Throws {@link TaskRejectedException}, naming the executor, its queue size and capacity. The default. */
+  /**
+   * Throws {@link TaskRejectedException}, naming the executor, its queue size and capacity. The
+   * default.
+   */
   static OverflowPolicy reject() {
     return OverflowPolicies.Reject.INSTANCE;
   }
 
-  /** Runs the task on the submitting thread: backpressure that slows the producer to the pool's pace. */
+  /**
+   * Runs the task on the submitting thread: backpressure that slows the producer to the pool's
+   * pace.
+   */
   static OverflowPolicy callerRuns() {
     return OverflowPolicies.CallerRuns.INSTANCE;
   }
 
-  /** Drops the task being submitted, cancels its {@code Future}, and passes it to {@code onDiscard}. */
+  /**
+   * Drops the task being submitted, cancels its {@code Future}, and passes it to {@code onDiscard}.
+   */
   static OverflowPolicy discardNewest(Consumer<Runnable> onDiscard) {
     return new OverflowPolicies.DiscardNewest(Objects.requireNonNull(onDiscard, "onDiscard"));
   }

@@ -3,10 +3,10 @@ package dev.oomguard.executors;
 import java.util.List;
 
 /**
- * Where events go when the local queue has no room, and where they come back from when it has.
- * A store may be shared by several processes: an event taken by one is handed to another if the
- * first does not {@link #acknowledge acknowledge} it in time (it crashed), so delivery is
- * at-least-once, and a handler must tolerate seeing an event twice.
+ * Where events go when the local queue has no room, and where they come back from when it has. A
+ * store may be shared by several processes: an event taken by one is handed to another if the first
+ * does not {@link #acknowledge acknowledge} it in time (it crashed), so delivery is at-least-once,
+ * and a handler must tolerate seeing an event twice.
  *
  * <p>Every method either completes within the store's own time bound or throws {@link
  * OverflowStoreException}; none blocks indefinitely, so a store that is down cannot stall the
@@ -26,8 +26,8 @@ public interface OverflowStore<E> extends AutoCloseable {
 
   /**
    * Takes up to {@code max} stored events for this process to handle, oldest first: events
-   * abandoned by a process that stopped without acknowledging them, then events not handed out
-   * yet. Each stays in the store until it is acknowledged.
+   * abandoned by a process that stopped without acknowledging them, then events not handed out yet.
+   * Each stays in the store until it is acknowledged.
    *
    * @throws OverflowStoreException if the store cannot be read
    */
@@ -45,8 +45,8 @@ public interface OverflowStore<E> extends AutoCloseable {
    * Removes taken events for good, in one go where the store can; the processor acknowledges in
    * batches, off its handler threads. By default, one {@link #acknowledge(Spilled)} each.
    *
-   * @throws OverflowStoreException if the store cannot be written; the events not removed will
-   *     then be handed out again
+   * @throws OverflowStoreException if the store cannot be written; the events not removed will then
+   *     be handed out again
    */
   default void acknowledge(List<? extends Spilled<E>> batch) {
     for (Spilled<E> spilled : batch) {
@@ -55,9 +55,9 @@ public interface OverflowStore<E> extends AutoCloseable {
   }
 
   /**
-   * Gives back taken events that this process will not handle after all (it is closing): they
-   * stay in the store, and are handed out again after the store's reclaim delay, to any process.
-   * By default, nothing to do.
+   * Gives back taken events that this process will not handle after all (it is closing): they stay
+   * in the store, and are handed out again after the store's reclaim delay, to any process. By
+   * default, nothing to do.
    */
   default void release(List<? extends Spilled<E>> notHandled) {}
 
@@ -65,8 +65,8 @@ public interface OverflowStore<E> extends AutoCloseable {
   long size();
 
   /**
-   * Events the store removed without handing them out because they outlived its time to live,
-   * since it was built; 0 if it has no such limit. Counted in {@code events.store.trimmed}.
+   * Events the store removed without handing them out because they outlived its time to live, since
+   * it was built; 0 if it has no such limit. Counted in {@code events.store.trimmed}.
    */
   default long trimmed() {
     return 0;
@@ -82,9 +82,9 @@ public interface OverflowStore<E> extends AutoCloseable {
   }
 
   /**
-   * Times the store found that its contents had vanished behind its back (a Redis restarted
-   * without persistence, a flush, a deleted key), losing what was spilled, since it was built.
-   * Counted in {@code events.store.wiped}.
+   * Times the store found that its contents had vanished behind its back (a Redis restarted without
+   * persistence, a flush, a deleted key), losing what was spilled, since it was built. Counted in
+   * {@code events.store.wiped}.
    */
   default long wiped() {
     return 0;

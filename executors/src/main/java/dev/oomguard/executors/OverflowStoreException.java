@@ -1,8 +1,8 @@
 package dev.oomguard.executors;
 
 /**
- * An {@link OverflowStore} could not do what was asked; the message names the store and why.
- * {@link #mayHaveStored()} says whether a spill may still have been written.
+ * An {@link OverflowStore} could not do what was asked; the message names the store and why. {@link
+ * #mayHaveStored()} says whether a spill may still have been written.
  */
 public class OverflowStoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -74,18 +74,27 @@ abstract class QueueEntries {
     }
   }
 
-  /** Entries with a submit time and a weight; the clock is read only when expiry or the timer needs it. */
+  /**
+   * Entries with a submit time and a weight; the clock is read only when expiry or the timer needs
+   * it.
+   */
   static final class Tracked extends QueueEntries {
     private final String executorName;
     private final LongSupplier nanoTime;
+
     /** Zero when tasks do not expire. */
     private final long maxQueueWaitNanos;
+
     private final @Nullable LongConsumer queueWaitRecorder;
     private final @Nullable ToLongFunction<? super Runnable> weigher;
     private final boolean stamped;
 
-    Tracked(String executorName, LongSupplier nanoTime, long maxQueueWaitNanos,
-        @Nullable LongConsumer queueWaitRecorder, @Nullable ToLongFunction<? super Runnable> weigher) {
+    Tracked(
+        String executorName,
+        LongSupplier nanoTime,
+        long maxQueueWaitNanos,
+        @Nullable LongConsumer queueWaitRecorder,
+        @Nullable ToLongFunction<? super Runnable> weigher) {
       this.executorName = executorName;
       this.nanoTime = nanoTime;
       this.maxQueueWaitNanos = maxQueueWaitNanos;
@@ -100,8 +109,13 @@ abstract class QueueEntries {
       if (weigher != null) {
         weight = weigher.applyAsLong(task);
         if (weight < 0) {
-          throw new IllegalArgumentException("the weigher of executor '" + executorName + "' gave a negative weight, "
-              + weight + ", for " + task);
+          throw new IllegalArgumentException(
+              "the weigher of executor '"
+                  + executorName
+                  + "' gave a negative weight, "
+                  + weight
+                  + ", for "
+                  + task);
         }
       }
       return new QueuedTask(task, stamped ? nanoTime.getAsLong() : 0L, weight);
@@ -124,7 +138,8 @@ abstract class QueueEntries {
 
     @Override
     boolean expired(Runnable entry) {
-      return expires() && nanoTime.getAsLong() - ((QueuedTask) entry).submittedAt > maxQueueWaitNanos;
+      return expires()
+          && nanoTime.getAsLong() - ((QueuedTask) entry).submittedAt > maxQueueWaitNanos;
     }
 
     @Override
@@ -148,7 +163,9 @@ abstract class QueueEntries {
 
     @Override
     public String toString() {
-      return "tracked" + (maxQueueWaitNanos > 0 ? ", expiring" : "") + (queueWaitRecorder != null ? ", timed" : "")
+      return "tracked"
+          + (maxQueueWaitNanos > 0 ? ", expiring" : "")
+          + (queueWaitRecorder != null ? ", timed" : "")
           + (weigher != null ? ", weighed" : "");
     }
   }

@@ -6,8 +6,9 @@ import java.util.concurrent.RejectedExecutionException;
  * A {@link BoundedExecutorService} refused a task: its queue was full and the overflow policy
  * rejects, or it was shut down. The message names the executor, the queue size and its capacity.
  *
- * <p>Cheap to create under load: it carries no stack trace and builds its message only when asked, since the place that rejects is always
- * the executor and the place that submitted is the caller catching it.
+ * <p>Cheap to create under load: it carries no stack trace and builds its message only when asked,
+ * since the place that rejects is always the executor and the place that submitted is the caller
+ * catching it.
  */
 public final class TaskRejectedException extends RejectedExecutionException {
   private static final long serialVersionUID = 1L;
@@ -15,7 +16,11 @@ public final class TaskRejectedException extends RejectedExecutionException {
   private final int queueSize;
   private final int queueCapacity;
   private final boolean shutdown;
-  /** Set by the executor that counted this rejection, so that a policy rethrowing it is not counted twice. */
+
+  /**
+   * Set by the executor that counted this rejection, so that a policy rethrowing it is not counted
+   * twice.
+   */
   transient boolean counted;
 
   TaskRejectedException(String executorName, int queueSize, int queueCapacity, boolean shutdown) {
@@ -49,7 +54,13 @@ public final class TaskRejectedException extends RejectedExecutionException {
   public String getMessage() {
     return shutdown
         ? "executor '" + executorName + "' is shut down; task rejected"
-        : "executor '" + executorName + "' rejected a task: queue full (" + queueSize + " of " + queueCapacity + ")";
+        : "executor '"
+            + executorName
+            + "' rejected a task: queue full ("
+            + queueSize
+            + " of "
+            + queueCapacity
+            + ")";
   }
 
   @Override

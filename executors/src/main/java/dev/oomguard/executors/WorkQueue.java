@@ -8,22 +8,26 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The pool's bounded FIFO queue: a ring of slots under one lock, as in {@code
- * ArrayBlockingQueue}, bounded by count and, when built with a weight bound, by the sum of its
- * elements' weights; plus {@link #close()}. Once closed it refuses elements, wakes every waiting
- * producer (who then gets false), and gives takers what is left and then null instead of
- * waiting. So shutdown wakes idle workers by a signal rather than an interrupt, which spares each
- * task the handshake that would keep such an interrupt away from a running task; and, because
- * closing and offering take the same lock, an element is either refused or seen by whoever
- * drains or takes after the close: none is left behind.
+ * The pool's bounded FIFO queue: a ring of slots under one lock, as in {@code ArrayBlockingQueue},
+ * bounded by count and, when built with a weight bound, by the sum of its elements' weights; plus
+ * {@link #close()}. Once closed it refuses elements, wakes every waiting producer (who then gets
+ * false), and gives takers what is left and then null instead of waiting. So shutdown wakes idle
+ * workers by a signal rather than an interrupt, which spares each task the handshake that would
+ * keep such an interrupt away from a running task; and, because closing and offering take the same
+ * lock, an element is either refused or seen by whoever drains or takes after the close: none is
+ * left behind.
  */
 final class WorkQueue {
   private final @Nullable Runnable[] slots;
+
   /** Each slot's weight; null when the queue is bounded by count only. */
   private final long @Nullable [] weights;
+
   private final long maxWeight;
+
   /** The slot of the oldest element. */
   private int head;
+
   private int count;
   private long weight;
   private boolean closed;
@@ -77,7 +81,10 @@ final class WorkQueue {
     return offer(element, 0L);
   }
 
-  /** Adds at the tail if there is room for one more element of {@code elementWeight} and the queue is open. */
+  /**
+   * Adds at the tail if there is room for one more element of {@code elementWeight} and the queue
+   * is open.
+   */
   boolean offer(Runnable element, long elementWeight) {
     lock.lock();
     try {
@@ -92,7 +99,8 @@ final class WorkQueue {
   }
 
   /** Adds at the tail, waiting up to the timeout for room; false on timeout or once closed. */
-  boolean offer(Runnable element, long elementWeight, long timeoutNanos) throws InterruptedException {
+  boolean offer(Runnable element, long elementWeight, long timeoutNanos)
+      throws InterruptedException {
     long remaining = timeoutNanos;
     lock.lockInterruptibly();
     try {
@@ -174,7 +182,10 @@ final class WorkQueue {
     }
   }
 
-  /** Closes the queue (see {@link #close()}) and removes and returns every element, oldest first, at once. */
+  /**
+   * Closes the queue (see {@link #close()}) and removes and returns every element, oldest first, at
+   * once.
+   */
   List<Runnable> closeAndDrain() {
     lock.lock();
     try {

@@ -10,10 +10,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fixed set of threads behind a {@link BoundedThreadPool}, and the owner of its lifecycle:
- * each thread takes the next entry of the queue and hands it to the pool's runner, until shutdown.
+ * The fixed set of threads behind a {@link BoundedThreadPool}, and the owner of its lifecycle: each
+ * thread takes the next entry of the queue and hands it to the pool's runner, until shutdown.
  *
  * <p>The lifecycle, as in the JDK's {@code ThreadPoolExecutor}; {@link #state} only grows:
+ *
  * <pre>
  * RUNNING    the queue takes entries; each of the first {@code threads} entries starts a thread
  *            of its own and goes to it directly, not through the queue.
@@ -28,14 +29,15 @@ import org.jspecify.annotations.Nullable;
  *            meters), once.
  * TERMINATED the hook has run; awaitTermination() returns true.
  * </pre>
+ *
  * A worker never ends before that: a task's exception is caught by the runner, and anything that
  * still escapes the runner (an {@code Error} from the failure handler itself, an {@code
  * OutOfMemoryError} in the pool's own code) goes to the thread's uncaught-exception handler while
- * the worker goes on with the next entry. So the pool needs no new thread to recover, which is
- * the step most likely to fail when memory is short, and no queued entry is ever left without a
- * worker to run it. Shutdown's close of the queue, not an interrupt, ends idle workers, so that
- * no task needs the handshake (a lock per task in the JDK pool) that keeps such an interrupt away
- * from a running task.
+ * the worker goes on with the next entry. So the pool needs no new thread to recover, which is the
+ * step most likely to fail when memory is short, and no queued entry is ever left without a worker
+ * to run it. Shutdown's close of the queue, not an interrupt, ends idle workers, so that no task
+ * needs the handshake (a lock per task in the JDK pool) that keeps such an interrupt away from a
+ * running task.
  */
 final class WorkerThreads {
   private static final int RUNNING = 0;
@@ -49,16 +51,24 @@ final class WorkerThreads {
   private final ThreadFactory threadFactory;
   private final @Nullable Worker[] workers;
   private final Runnable onTerminated;
+
   /** Guards starting threads, the state changes with the queue's close, and {@link #alive}. */
   private final Object lifecycle = new Object();
+
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile int state = RUNNING;
+
   /** Set once every thread has started: from then on, the one check on the path of each task. */
   private volatile boolean started;
+
   private int startedCount;
   private volatile int alive;
 
-  WorkerThreads(int threads, WorkQueue queue, Consumer<Runnable> runner, ThreadFactory threadFactory,
+  WorkerThreads(
+      int threads,
+      WorkQueue queue,
+      Consumer<Runnable> runner,
+      ThreadFactory threadFactory,
       Runnable onTerminated) {
     this.queue = queue;
     this.runner = runner;
@@ -67,7 +77,9 @@ final class WorkerThreads {
     this.onTerminated = onTerminated;
   }
 
-  /** Starts a thread for {@code first} if not all have started and the pool runs; false otherwise. */
+  /**
+   * Starts a thread for {@code first} if not all have started and the pool runs; false otherwise.
+   */
   boolean startWith(Runnable first) {
     if (started) {
       return false;
@@ -146,7 +158,10 @@ final class WorkerThreads {
     return terminated.await(timeout, unit);
   }
 
-  /** To TIDYING and TERMINATED once shut down and every worker has ended; the hook runs before waiters wake. */
+  /**
+   * To TIDYING and TERMINATED once shut down and every worker has ended; the hook runs before
+   * waiters wake.
+   */
   private void tryTerminate() {
     synchronized (lifecycle) {
       if (state == RUNNING || state >= TIDYING || alive > 0) {
@@ -175,6 +190,7 @@ final class WorkerThreads {
 
     final Thread thread = threadFactory.newThread(this);
     private @Nullable Runnable first;
+
     /** For the active-thread gauge only; written without a fence, so it costs a task nothing. */
     @SuppressWarnings("UnusedVariable") // read and written through the BUSY VarHandle
     private boolean busy;
@@ -218,7 +234,10 @@ final class WorkerThreads {
       }
     }
 
-    /** The next entry, or null when the worker should end: stopped, or shut down with the queue empty. */
+    /**
+     * The next entry, or null when the worker should end: stopped, or shut down with the queue
+     * empty.
+     */
     private @Nullable Runnable take() {
       while (state < STOP) {
         try {

@@ -47,8 +47,8 @@ class AccountingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("policies")
-  void saturatedPool_withEveryPolicy_accountsForEveryTaskAndCompletesEveryFuture(String name, OverflowPolicy policy)
-      throws Exception {
+  void saturatedPool_withEveryPolicy_accountsForEveryTaskAndCompletesEveryFuture(
+      String name, OverflowPolicy policy) throws Exception {
     Run run = new Run(policy, false);
 
     run.produce(null, null);
@@ -61,8 +61,8 @@ class AccountingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("policies")
-  void saturatedPool_withAWeightBound_accountsForEveryTaskAndGivesAllWeightBack(String name, OverflowPolicy policy)
-      throws Exception {
+  void saturatedPool_withAWeightBound_accountsForEveryTaskAndGivesAllWeightBack(
+      String name, OverflowPolicy policy) throws Exception {
     Run run = new Run(policy, true);
 
     run.produce(null, null);
@@ -76,19 +76,22 @@ class AccountingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("policies")
-  void shutdownNow_racingProducers_losesNoTask(String name, OverflowPolicy policy) throws Exception {
+  void shutdownNow_racingProducers_losesNoTask(String name, OverflowPolicy policy)
+      throws Exception {
     Run run = new Run(policy, false);
     CountDownLatch halfway = new CountDownLatch(PRODUCERS * TASKS_PER_PRODUCER / 2);
     List<Runnable> returned = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch stopped = new CountDownLatch(1);
     ExecutorService stopper = Executors.newSingleThreadExecutor();
     try {
-      Future<?> stopping = stopper.submit(() -> {
-        halfway.await();
-        returned.addAll(run.pool.shutdownNow());
-        stopped.countDown();
-        return null;
-      });
+      Future<?> stopping =
+          stopper.submit(
+              () -> {
+                halfway.await();
+                returned.addAll(run.pool.shutdownNow());
+                stopped.countDown();
+                return null;
+              });
 
       run.produce(halfway, stopped);
       stopping.get(20, TimeUnit.SECONDS);
@@ -97,7 +100,9 @@ class AccountingTest {
     }
     assertThat(run.pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
 
-    assertThat(run.rejectedAtShutdown.sum()).as("producers went on past shutdown and were refused").isPositive();
+    assertThat(run.rejectedAtShutdown.sum())
+        .as("producers went on past shutdown and were refused")
+        .isPositive();
     run.assertAccounted(returned);
     run.assertEveryFutureCompletes(returned);
   }
@@ -113,9 +118,13 @@ class AccountingTest {
 
     /** With {@code weighted}, tasks also weigh 1 to 5 each, against a bound of 12. */
     Run(OverflowPolicy policy, boolean weighted) {
-      BoundedExecutors.Builder builder = BoundedExecutors.builder("race").threads(2).queueCapacity(8).overflow(policy)
-          .maxQueueWait(Duration.ofNanos(20 * CLOCK_STEP_NANOS))
-          .nanoTime(() -> clock.addAndGet(CLOCK_STEP_NANOS));
+      BoundedExecutors.Builder builder =
+          BoundedExecutors.builder("race")
+              .threads(2)
+              .queueCapacity(8)
+              .overflow(policy)
+              .maxQueueWait(Duration.ofNanos(20 * CLOCK_STEP_NANOS))
+              .nanoTime(() -> clock.addAndGet(CLOCK_STEP_NANOS));
       if (weighted) {
         builder.maxQueueWeight(12, task -> 1 + Math.floorMod(System.identityHashCode(task), 5));
       }
@@ -123,37 +132,40 @@ class AccountingTest {
     }
 
     /**
-     * Submits from every producer at once. With latches: each submit counts {@code submitted}
-     * down, and a producer that finds it at zero waits for {@code stopped} once, so that some
-     * submits race shutdownNow() and the rest come after it.
+     * Submits from every producer at once. With latches: each submit counts {@code submitted} down,
+     * and a producer that finds it at zero waits for {@code stopped} once, so that some submits
+     * race shutdownNow() and the rest come after it.
      */
-    void produce(@Nullable CountDownLatch submitted, @Nullable CountDownLatch stopped) throws Exception {
+    void produce(@Nullable CountDownLatch submitted, @Nullable CountDownLatch stopped)
+        throws Exception {
       CyclicBarrier start = new CyclicBarrier(PRODUCERS);
       ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS);
       try {
         List<Future<?>> done = new ArrayList<>();
         for (int p = 0; p < PRODUCERS; p++) {
-          done.add(producers.submit(() -> {
-            start.await();
-            boolean waited = false;
-            for (int i = 0; i < TASKS_PER_PRODUCER; i++) {
-              try {
-                futures.add(pool.submit(ran::increment));
-              } catch (TaskRejectedException e) {
-                rejectedSeen.increment();
-                if (e.isShutdown()) {
-                  rejectedAtShutdown.increment();
-                }
-              }
-              if (submitted != null && stopped != null) {
-                submitted.countDown();
-                if (!waited && submitted.getCount() == 0) {
-                  waited = stopped.await(20, TimeUnit.SECONDS);
-                }
-              }
-            }
-            return null;
-          }));
+          done.add(
+              producers.submit(
+                  () -> {
+                    start.await();
+                    boolean waited = false;
+                    for (int i = 0; i < TASKS_PER_PRODUCER; i++) {
+                      try {
+                        futures.add(pool.submit(ran::increment));
+                      } catch (TaskRejectedException e) {
+                        rejectedSeen.increment();
+                        if (e.isShutdown()) {
+                          rejectedAtShutdown.increment();
+                        }
+                      }
+                      if (submitted != null && stopped != null) {
+                        submitted.countDown();
+                        if (!waited && submitted.getCount() == 0) {
+                          waited = stopped.await(20, TimeUnit.SECONDS);
+                        }
+                      }
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> producer : done) {
           producer.get(60, TimeUnit.SECONDS);
@@ -165,12 +177,28 @@ class AccountingTest {
 
     void assertAccounted(List<Runnable> returned) {
       long submitted = (long) PRODUCERS * TASKS_PER_PRODUCER;
-      String counts = "ran " + ran.sum() + ", returned " + returned.size() + ", rejected " + pool.rejected.sum()
-          + ", discarded " + pool.discarded.sum() + ", expired " + pool.expiredCount();
-      assertThat(ran.sum() + returned.size() + pool.rejected.sum() + pool.discarded.sum() + pool.expiredCount())
+      String counts =
+          "ran "
+              + ran.sum()
+              + ", returned "
+              + returned.size()
+              + ", rejected "
+              + pool.rejected.sum()
+              + ", discarded "
+              + pool.discarded.sum()
+              + ", expired "
+              + pool.expiredCount();
+      assertThat(
+              ran.sum()
+                  + returned.size()
+                  + pool.rejected.sum()
+                  + pool.discarded.sum()
+                  + pool.expiredCount())
           .as(counts)
           .isEqualTo(submitted);
-      assertThat(pool.rejected.sum()).as("rejections the producers caught; " + counts).isEqualTo(rejectedSeen.sum());
+      assertThat(pool.rejected.sum())
+          .as("rejections the producers caught; " + counts)
+          .isEqualTo(rejectedSeen.sum());
     }
 
     /** Every Future completes, except the ones shutdownNow handed back to its caller. */
@@ -192,7 +220,8 @@ class AccountingTest {
           throw new AssertionError("a Future never completed: " + future, e);
         }
       }
-      assertThat(cancelled).as("cancelled Futures are the discarded and expired tasks")
+      assertThat(cancelled)
+          .as("cancelled Futures are the discarded and expired tasks")
           .isEqualTo(pool.discarded.sum() + pool.expiredCount());
     }
   }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Producers held by {@code block(Duration.ofDays(1))}, by count or by weight, and then the pool
- * shuts down: they must be rejected as soon as it does, not a day later, and what was queued
- * before still runs.
+ * shuts down: they must be rejected as soon as it does, not a day later, and what was queued before
+ * still runs.
  */
 class BlockShutdownTest {
   private static final int PRODUCERS = 3;
@@ -30,25 +30,33 @@ class BlockShutdownTest {
 
   @Test
   void shutdown_withProducersBlockedForRoomByCount_rejectsThemPromptly() throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("orders").threads(1).queueCapacity(2)
-        .overflow(OverflowPolicy.block(Duration.ofDays(1)))
-        .build();
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("orders")
+                .threads(1)
+                .queueCapacity(2)
+                .overflow(OverflowPolicy.block(Duration.ofDays(1)))
+                .build();
 
     assertBlockedProducersRejectedByShutdown(pool, () -> label("p"));
   }
 
   @Test
   void shutdown_withProducersBlockedForRoomByWeight_rejectsThemPromptly() throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("images").threads(1).queueCapacity(100)
-        .maxQueueWeight(10, task -> task instanceof Heavy ? 9 : 1)
-        .overflow(OverflowPolicy.block(Duration.ofDays(1)))
-        .build();
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("images")
+                .threads(1)
+                .queueCapacity(100)
+                .maxQueueWeight(10, task -> task instanceof Heavy ? 9 : 1)
+                .overflow(OverflowPolicy.block(Duration.ofDays(1)))
+                .build();
 
     assertBlockedProducersRejectedByShutdown(pool, () -> new Heavy());
   }
 
-  private void assertBlockedProducersRejectedByShutdown(BoundedThreadPool pool,
-      Supplier<Runnable> blockedTask) throws Exception {
+  private void assertBlockedProducersRejectedByShutdown(
+      BoundedThreadPool pool, Supplier<Runnable> blockedTask) throws Exception {
     gate.hold(pool);
     pool.execute(label("a"));
     pool.execute(label("b"));
@@ -57,23 +65,36 @@ class BlockShutdownTest {
     try {
       List<Future<?>> submits = new ArrayList<>();
       for (int i = 0; i < PRODUCERS; i++) {
-        submits.add(producers.submit(() -> {
-          blocked.add(Thread.currentThread());
-          pool.execute(blockedTask.get());
-          return null;
-        }));
+        submits.add(
+            producers.submit(
+                () -> {
+                  blocked.add(Thread.currentThread());
+                  pool.execute(blockedTask.get());
+                  return null;
+                }));
       }
-      await().atMost(Gate.TIMEOUT).until(() -> blocked.size() == PRODUCERS
-          && blocked.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+      await()
+          .atMost(Gate.TIMEOUT)
+          .until(
+              () ->
+                  blocked.size() == PRODUCERS
+                      && blocked.stream()
+                          .allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
 
       pool.shutdown();
 
       // Prompt: well within the generous bound, against a wait of a day.
       await().atMost(Gate.TIMEOUT).until(() -> submits.stream().allMatch(Future::isDone));
       for (Future<?> submit : submits) {
-        assertThatThrownBy(submit::get).isInstanceOf(ExecutionException.class)
-            .cause().isInstanceOf(TaskRejectedException.class)
-            .satisfies(e -> assertThat(((TaskRejectedException) e).isShutdown()).as("rejected for the shutdown").isTrue());
+        assertThatThrownBy(submit::get)
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOf(TaskRejectedException.class)
+            .satisfies(
+                e ->
+                    assertThat(((TaskRejectedException) e).isShutdown())
+                        .as("rejected for the shutdown")
+                        .isTrue());
       }
       assertThat(pool.rejected.sum()).isEqualTo(PRODUCERS);
     } finally {

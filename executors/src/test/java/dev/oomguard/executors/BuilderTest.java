@@ -11,49 +11,59 @@ class BuilderTest {
   @Test
   void builder_whenNameIsBlank_throwsNamingIt() {
     assertThatThrownBy(() -> BoundedExecutors.builder(" "))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be blank, was ' '");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must not be blank, was ' '");
   }
 
   @Test
   void threads_whenZero_throwsNamingTheValue() {
     assertThatThrownBy(() -> BoundedExecutors.builder("x").threads(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("threads must be at least 1, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("threads must be at least 1, was 0");
   }
 
   @Test
   void queueCapacity_whenNegative_throwsNamingTheValue() {
     assertThatThrownBy(() -> BoundedExecutors.newFixedThreadPool("x", 1, -5))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("queueCapacity must be at least 1, was -5");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("queueCapacity must be at least 1, was -5");
   }
 
   @Test
   void maxQueueWait_whenZero_throwsNamingTheValue() {
     assertThatThrownBy(() -> BoundedExecutors.builder("x").maxQueueWait(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxQueueWait must be positive, was PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxQueueWait must be positive, was PT0S");
   }
 
   @Test
   void highWaterMark_whenFractionAboveOne_throwsNamingTheValue() {
-    assertThatThrownBy(() -> BoundedExecutors.builder("x").highWaterMark(1.5, (executor, above) -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("highWaterMark fraction must be in (0, 1], was 1.5");
+    assertThatThrownBy(
+            () -> BoundedExecutors.builder("x").highWaterMark(1.5, (executor, above) -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("highWaterMark fraction must be in (0, 1], was 1.5");
   }
 
   @Test
   void highWaterMark_whenFractionIsNaN_throws() {
-    assertThatThrownBy(() -> BoundedExecutors.builder("x").highWaterMark(Double.NaN, (executor, above) -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+    assertThatThrownBy(
+            () -> BoundedExecutors.builder("x").highWaterMark(Double.NaN, (executor, above) -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NaN");
   }
 
   @Test
   void closeTimeout_whenNegative_throwsNamingTheValue() {
     assertThatThrownBy(() -> BoundedExecutors.builder("x").closeTimeout(Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("closeTimeout must not be negative, was PT-1S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("closeTimeout must not be negative, was PT-1S");
   }
 
   @Test
   void block_whenMaxWaitIsNegative_throwsNamingTheValue() {
     assertThatThrownBy(() -> OverflowPolicy.block(Duration.ofMillis(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxWait must not be negative, was PT-0.001S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxWait must not be negative, was PT-0.001S");
   }
 
   @Test
@@ -61,7 +71,8 @@ class BuilderTest {
     BoundedExecutorService foreign = new ForeignExecutor();
 
     assertThatThrownBy(() -> OverflowPolicy.reject().onOverflow(() -> {}, foreign))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ForeignExecutor.class.getName());
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(ForeignExecutor.class.getName());
   }
 
   @Test

@@ -13,19 +13,22 @@ final class CrashingProcessor {
   public static void main(String[] args) throws InterruptedException {
     CountDownLatch submitted = new CountDownLatch(1);
     try (SpillRedis redis = new SpillRedis(args[0])) {
-      EventProcessor<String> processor = EventProcessor.<String>builder("crashing", event -> {
-            int index = Integer.parseInt(event.substring(1));
-            if (index == 0) {
-              await(submitted);
-            } else if (index >= 10) {
-              System.out.println("hanging in " + event);
-              await(new CountDownLatch(1));
-            }
-          })
-          .threads(1)
-          .queueCapacity(8)
-          .spillTo(redis.store(args[1], "crashing"))
-          .build();
+      EventProcessor<String> processor =
+          EventProcessor.<String>builder(
+                  "crashing",
+                  event -> {
+                    int index = Integer.parseInt(event.substring(1));
+                    if (index == 0) {
+                      await(submitted);
+                    } else if (index >= 10) {
+                      System.out.println("hanging in " + event);
+                      await(new CountDownLatch(1));
+                    }
+                  })
+              .threads(1)
+              .queueCapacity(8)
+              .spillTo(redis.store(args[1], "crashing"))
+              .build();
       for (int i = 0; i < 20; i++) {
         System.out.println("e" + i + " " + processor.submit("e" + i));
       }

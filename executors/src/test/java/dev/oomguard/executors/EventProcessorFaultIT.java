@@ -74,10 +74,18 @@ class EventProcessorFaultIT {
   @Test
   void close_whileRedisHangs_losesNothingAndReturnsWithinItsBound() throws Exception {
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("hang-close", event -> {
-      awaitGate();
-      handled.add(event);
-    }).threads(2).queueCapacity(1_000).closeTimeout(Duration.ofSeconds(20)).spillTo(spill.store("hang-close", "only", STORE_TIMEOUT)));
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder(
+                    "hang-close",
+                    event -> {
+                      awaitGate();
+                      handled.add(event);
+                    })
+                .threads(2)
+                .queueCapacity(1_000)
+                .closeTimeout(Duration.ofSeconds(20))
+                .spillTo(spill.store("hang-close", "only", STORE_TIMEOUT)));
     Map<SubmitResult, Integer> results = submitAll(processor, "e", 1_002);
     assertThat(results).containsEntry(SubmitResult.ACCEPTED, 1_002);
     redis.freeze();
@@ -105,12 +113,20 @@ class EventProcessorFaultIT {
   }
 
   @Test
-  void submit_whileRedisHangs_isUnconfirmedWithinTheBound_andTheEventStillArrives() throws Exception {
+  void submit_whileRedisHangs_isUnconfirmedWithinTheBound_andTheEventStillArrives()
+      throws Exception {
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("hang-submit", event -> {
-      awaitGate();
-      handled.add(event);
-    }).threads(1).queueCapacity(2).spillTo(spill.store("hang-submit", "only", STORE_TIMEOUT)));
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder(
+                    "hang-submit",
+                    event -> {
+                      awaitGate();
+                      handled.add(event);
+                    })
+                .threads(1)
+                .queueCapacity(2)
+                .spillTo(spill.store("hang-submit", "only", STORE_TIMEOUT)));
     submitAll(processor, "e", 3); // one running, two queued
     redis.freeze();
 
@@ -130,9 +146,15 @@ class EventProcessorFaultIT {
   @Test
   void spillRefused_whileReadsWork_isRejectedAndWarnedOnce() throws Exception {
     try (CapturedLog log = CapturedLog.of(EventProcessor.class.getName())) {
-      EventProcessor<String> processor = processor(EventProcessor.<String>builder("oom", event -> awaitGate())
-          .threads(1).queueCapacity(2).spillTo(spill.store("oom", "only", STORE_TIMEOUT)));
-      await().atMost(WAIT).until(() -> processor.spillBacklog == 0); // the group exists before Redis fills
+      EventProcessor<String> processor =
+          processor(
+              EventProcessor.<String>builder("oom", event -> awaitGate())
+                  .threads(1)
+                  .queueCapacity(2)
+                  .spillTo(spill.store("oom", "only", STORE_TIMEOUT)));
+      await()
+          .atMost(WAIT)
+          .until(() -> processor.spillBacklog == 0); // the group exists before Redis fills
       submitAll(processor, "e", 3); // the queue is full from here on
       redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
       redis.command("CONFIG", "SET", "maxmemory", "1");
@@ -147,19 +169,32 @@ class EventProcessorFaultIT {
       await().atMost(WAIT).until(() -> processor.submit("after") == SubmitResult.SPILLED);
 
       assertThat(during).containsOnlyKeys(SubmitResult.REJECTED);
-      assertThat(log.messages(Level.WARNING)).filteredOn(m -> m.contains("failed to spill")).hasSize(1)
+      assertThat(log.messages(Level.WARNING))
+          .filteredOn(m -> m.contains("failed to spill"))
+          .hasSize(1)
           .allMatch(m -> m.contains("full-queue events are rejected"));
-      assertThat(log.messages(Level.WARNING)).filteredOn(m -> m.contains("failed to replay")).isEmpty();
-      assertThat(log.messages(Level.INFO)).filteredOn(m -> m.contains("can spill again")).hasSize(1);
+      assertThat(log.messages(Level.WARNING))
+          .filteredOn(m -> m.contains("failed to replay"))
+          .isEmpty();
+      assertThat(log.messages(Level.INFO))
+          .filteredOn(m -> m.contains("can spill again"))
+          .hasSize(1);
     }
   }
 
   @Test
   void redisRestartWithoutPersistence_isWarnedAndCounted() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("amnesia", event -> awaitGate())
-        .threads(1).queueCapacity(2).meterRegistry(registry).spillTo(spill.store("amnesia", "only", STORE_TIMEOUT)));
-    await().atMost(WAIT).until(() -> processor.spillBacklog == 0); // the replay thread has read the group
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder("amnesia", event -> awaitGate())
+                .threads(1)
+                .queueCapacity(2)
+                .meterRegistry(registry)
+                .spillTo(spill.store("amnesia", "only", STORE_TIMEOUT)));
+    await()
+        .atMost(WAIT)
+        .until(() -> processor.spillBacklog == 0); // the replay thread has read the group
     submitAll(processor, "e", 6); // three spilled
     await().atMost(WAIT).until(() -> processor.spillBacklog == 3);
 
@@ -167,7 +202,12 @@ class EventProcessorFaultIT {
     redis.restart();
     await().atMost(WAIT).until(() -> processor.submit("after") == SubmitResult.SPILLED);
 
-    await().atMost(WAIT).until(() -> registry.get("events.store.wiped").tag("name", "amnesia").functionCounter().count() == 1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                registry.get("events.store.wiped").tag("name", "amnesia").functionCounter().count()
+                    == 1);
   }
 
   @Test
@@ -175,10 +215,17 @@ class EventProcessorFaultIT {
     int producers = 4;
     int perProducer = 5_000;
     Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("ledger", event -> {
-      handled.computeIfAbsent(event, e -> new AtomicInteger()).incrementAndGet();
-      busyWork();
-    }).threads(2).queueCapacity(64).spillTo(spill.store("ledger", "only", STORE_TIMEOUT)));
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder(
+                    "ledger",
+                    event -> {
+                      handled.computeIfAbsent(event, e -> new AtomicInteger()).incrementAndGet();
+                      busyWork();
+                    })
+                .threads(2)
+                .queueCapacity(64)
+                .spillTo(spill.store("ledger", "only", STORE_TIMEOUT)));
     Map<SubmitResult, AtomicLong> results = new ConcurrentHashMap<>();
     Arrays.stream(SubmitResult.values()).forEach(r -> results.put(r, new AtomicLong()));
     AtomicInteger submitted = new AtomicInteger();
@@ -186,12 +233,14 @@ class EventProcessorFaultIT {
     List<Thread> threads = new ArrayList<>();
     for (int p = 0; p < producers; p++) {
       String prefix = "p" + p + "-";
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < perProducer; i++) {
-          results.get(processor.submit(prefix + i)).incrementAndGet();
-          submitted.incrementAndGet();
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perProducer; i++) {
+                  results.get(processor.submit(prefix + i)).incrementAndGet();
+                  submitted.incrementAndGet();
+                }
+              });
       threads.add(thread);
       thread.start();
     }
@@ -207,7 +256,9 @@ class EventProcessorFaultIT {
     long expired = results.get(SubmitResult.EXPIRED).get();
     long total = (long) producers * perProducer;
     // Unconfirmed spills landed once Redis woke, so every event but the rejected is handled.
-    await().atMost(WAIT).until(() -> handled.size() + rejected + expired == total && processor.spillBacklog == 0);
+    await()
+        .atMost(WAIT)
+        .until(() -> handled.size() + rejected + expired == total && processor.spillBacklog == 0);
     long duplicates = handled.values().stream().mapToLong(count -> count.get() - 1).sum();
 
     assertThat(submitted.get()).isEqualTo(total);
@@ -224,7 +275,8 @@ class EventProcessorFaultIT {
     return processor;
   }
 
-  private static Map<SubmitResult, Integer> submitAll(EventProcessor<String> processor, String prefix, int count) {
+  private static Map<SubmitResult, Integer> submitAll(
+      EventProcessor<String> processor, String prefix, int count) {
     Map<SubmitResult, Integer> results = new EnumMap<>(SubmitResult.class);
     for (int i = 0; i < count; i++) {
       results.merge(processor.submit(prefix + i), 1, Integer::sum);

@@ -72,12 +72,19 @@ class EventProcessorIT {
   void flood_everyEventIsHandledOnceWithSpillsInBetween() {
     Set<String> handled = ConcurrentHashMap.newKeySet();
     List<String> duplicates = new CopyOnWriteArrayList<>();
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("flood", event -> {
-      awaitGate();
-      if (!handled.add(event)) {
-        duplicates.add(event);
-      }
-    }).threads(2).queueCapacity(20).spillTo(spill.store("flood", "only")));
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder(
+                    "flood",
+                    event -> {
+                      awaitGate();
+                      if (!handled.add(event)) {
+                        duplicates.add(event);
+                      }
+                    })
+                .threads(2)
+                .queueCapacity(20)
+                .spillTo(spill.store("flood", "only")));
 
     Map<SubmitResult, Integer> results = submitAll(processor, 2_000);
     gate.countDown();
@@ -92,15 +99,24 @@ class EventProcessorIT {
 
   @Test
   void twoProcessors_oneDrainsWhatTheOtherSpilled() {
-    EventProcessor<String> stuck = processor(EventProcessor.<String>builder("stuck", event -> awaitGate())
-        .threads(1).queueCapacity(5).spillTo(spill.store("shared", "stuck")));
+    EventProcessor<String> stuck =
+        processor(
+            EventProcessor.<String>builder("stuck", event -> awaitGate())
+                .threads(1)
+                .queueCapacity(5)
+                .spillTo(spill.store("shared", "stuck")));
     Set<String> handledByOther = ConcurrentHashMap.newKeySet();
     Map<SubmitResult, Integer> results = submitAll(stuck, 50);
 
-    processor(EventProcessor.<String>builder("other", handledByOther::add)
-        .threads(1).queueCapacity(10).spillTo(spill.store("shared", "other")));
+    processor(
+        EventProcessor.<String>builder("other", handledByOther::add)
+            .threads(1)
+            .queueCapacity(10)
+            .spillTo(spill.store("shared", "other")));
 
-    assertThat(results).containsEntry(SubmitResult.SPILLED, 44).containsEntry(SubmitResult.ACCEPTED, 6);
+    assertThat(results)
+        .containsEntry(SubmitResult.SPILLED, 44)
+        .containsEntry(SubmitResult.ACCEPTED, 6);
     Set<String> spilled = IntStream.range(6, 50).mapToObj(i -> "e" + i).collect(Collectors.toSet());
     await().atMost(WAIT).until(() -> handledByOther.size() == 44);
     assertThat(handledByOther).isEqualTo(spilled);
@@ -110,11 +126,19 @@ class EventProcessorIT {
   void maxAge_dropsEventsThatGrewOldInTheQueueOrInTheStore() throws IOException {
     AtomicLong now = new AtomicLong(Instant.parse("2026-11-21T12:00:00Z").toEpochMilli());
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("aging", event -> {
-      awaitGate();
-      handled.add(event);
-    }).threads(1).queueCapacity(4).maxAge(Duration.ofMinutes(1), EventProcessorIT::timestamp)
-        .clock(clock(now)).spillTo(spill.store("aging", "only")));
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder(
+                    "aging",
+                    event -> {
+                      awaitGate();
+                      handled.add(event);
+                    })
+                .threads(1)
+                .queueCapacity(4)
+                .maxAge(Duration.ofMinutes(1), EventProcessorIT::timestamp)
+                .clock(clock(now))
+                .spillTo(spill.store("aging", "only")));
     Map<SubmitResult, Integer> results = new EnumMap<>(SubmitResult.class);
     for (int i = 0; i < 20; i++) {
       results.merge(processor.submit("e" + i + "@" + now.get()), 1, Integer::sum);
@@ -123,21 +147,35 @@ class EventProcessorIT {
     now.addAndGet(Duration.ofMinutes(2).toMillis()); // before any but the first is handled
     gate.countDown();
 
-    assertThat(results).containsEntry(SubmitResult.ACCEPTED, 5).containsEntry(SubmitResult.SPILLED, 15);
-    await().atMost(WAIT).until(() -> processor.expired.sum() == 19 && "0".equals(redis.command("XLEN", "aging")));
+    assertThat(results)
+        .containsEntry(SubmitResult.ACCEPTED, 5)
+        .containsEntry(SubmitResult.SPILLED, 15);
+    await()
+        .atMost(WAIT)
+        .until(() -> processor.expired.sum() == 19 && "0".equals(redis.command("XLEN", "aging")));
     assertThat(handled).singleElement().asString().startsWith("e0@");
-    assertThat(processor.submit("late@" + (now.get() - Duration.ofMinutes(5).toMillis()))).isEqualTo(SubmitResult.EXPIRED);
+    assertThat(processor.submit("late@" + (now.get() - Duration.ofMinutes(5).toMillis())))
+        .isEqualTo(SubmitResult.EXPIRED);
   }
 
   @Test
   void close_spillsWhatIsQueuedForAnotherInstance() throws InterruptedException {
     CountDownLatch running = new CountDownLatch(1);
-    EventProcessor<String> leaving = processor(EventProcessor.<String>builder("leaving", event -> {
-      running.countDown();
-      awaitGate();
-    }).threads(1).queueCapacity(10).spillTo(spill.store("deploy", "leaving")));
+    EventProcessor<String> leaving =
+        processor(
+            EventProcessor.<String>builder(
+                    "leaving",
+                    event -> {
+                      running.countDown();
+                      awaitGate();
+                    })
+                .threads(1)
+                .queueCapacity(10)
+                .spillTo(spill.store("deploy", "leaving")));
     Map<SubmitResult, Integer> results = submitAll(leaving, 8);
-    assertThat(running.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("e0 is being handled").isTrue();
+    assertThat(running.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("e0 is being handled")
+        .isTrue();
     Thread closing = new Thread(leaving::close);
     closing.start();
     await().atMost(WAIT).until(() -> leaving.submit("after close") == SubmitResult.REJECTED);
@@ -145,8 +183,11 @@ class EventProcessorIT {
     closing.join(WAIT.toMillis());
 
     Set<String> handledByNext = ConcurrentHashMap.newKeySet();
-    processor(EventProcessor.<String>builder("next", handledByNext::add).threads(1).queueCapacity(10)
-        .spillTo(spill.store("deploy", "next")));
+    processor(
+        EventProcessor.<String>builder("next", handledByNext::add)
+            .threads(1)
+            .queueCapacity(10)
+            .spillTo(spill.store("deploy", "next")));
 
     assertThat(results).containsEntry(SubmitResult.ACCEPTED, 8);
     assertThat(closing.isAlive()).isFalse();
@@ -158,8 +199,12 @@ class EventProcessorIT {
 
   @Test
   void redisDown_overflowIsRejectedAtOnceAndSpillingResumesWhenItIsBack() throws IOException {
-    EventProcessor<String> processor = processor(EventProcessor.<String>builder("outage", event -> awaitGate())
-        .threads(1).queueCapacity(2).spillTo(spill.store("outage", "only")));
+    EventProcessor<String> processor =
+        processor(
+            EventProcessor.<String>builder("outage", event -> awaitGate())
+                .threads(1)
+                .queueCapacity(2)
+                .spillTo(spill.store("outage", "only")));
     submitAll(processor, 3); // one running, two queued: the queue is full from here on
     redis.kill();
     Map<SubmitResult, Integer> during;
@@ -169,7 +214,9 @@ class EventProcessorIT {
       redis.restart();
     }
 
-    assertThat(during).containsOnlyKeys(SubmitResult.REJECTED).containsEntry(SubmitResult.REJECTED, 20);
+    assertThat(during)
+        .containsOnlyKeys(SubmitResult.REJECTED)
+        .containsEntry(SubmitResult.REJECTED, 20);
     assertThat(processor.storeErrors.sum()).isGreaterThanOrEqualTo(20);
     await().atMost(WAIT).until(() -> processor.submit("after") == SubmitResult.SPILLED);
     gate.countDown();
@@ -177,15 +224,25 @@ class EventProcessorIT {
   }
 
   @Test
-  void crash_anotherProcessReclaimsWhatTheKilledOneHadTakenOrSpilled() throws IOException, InterruptedException {
-    Process crashing = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), CrashingProcessor.class.getName(), redis.uri(), "crash")
-        .redirectErrorStream(true)
-        .start();
+  void crash_anotherProcessReclaimsWhatTheKilledOneHadTakenOrSpilled()
+      throws IOException, InterruptedException {
+    Process crashing =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashingProcessor.class.getName(),
+                redis.uri(),
+                "crash")
+            .redirectErrorStream(true)
+            .start();
     List<String> output = new ArrayList<>();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(crashing.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = lines.readLine(); line != null && !line.startsWith("hanging"); line = lines.readLine()) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(crashing.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine();
+          line != null && !line.startsWith("hanging");
+          line = lines.readLine()) {
         output.add(line);
       }
       assertThat(crashing.isAlive()).as("hanging in a handler: %s", output).isTrue();
@@ -195,21 +252,28 @@ class EventProcessorIT {
       crashing.destroyForcibly();
     }
     assertThat(output).contains("e8 ACCEPTED", "e9 SPILLED", "e19 SPILLED");
-    assertThat(redis.command("XPENDING", "crash", RedisStreamOverflowStore.DEFAULT_GROUP)).doesNotStartWith("0\n");
+    assertThat(redis.command("XPENDING", "crash", RedisStreamOverflowStore.DEFAULT_GROUP))
+        .doesNotStartWith("0\n");
 
     Set<String> handled = ConcurrentHashMap.newKeySet();
-    processor(EventProcessor.<String>builder("survivor", handled::add).threads(1).queueCapacity(10)
-        .spillTo(spill.store("crash", "survivor")));
+    processor(
+        EventProcessor.<String>builder("survivor", handled::add)
+            .threads(1)
+            .queueCapacity(10)
+            .spillTo(spill.store("crash", "survivor")));
 
-    Set<String> leftByTheCrash = IntStream.range(10, 20).mapToObj(i -> "e" + i).collect(Collectors.toSet());
+    Set<String> leftByTheCrash =
+        IntStream.range(10, 20).mapToObj(i -> "e" + i).collect(Collectors.toSet());
     await().atMost(WAIT).until(() -> handled.containsAll(leftByTheCrash));
     // e9 too, if the crash came after its handler and before its acknowledgement went out.
-    assertThat(handled).isSubsetOf(IntStream.range(9, 20).mapToObj(i -> "e" + i).collect(Collectors.toSet()));
+    assertThat(handled)
+        .isSubsetOf(IntStream.range(9, 20).mapToObj(i -> "e" + i).collect(Collectors.toSet()));
     await().atMost(WAIT).until(() -> "0".equals(redis.command("XLEN", "crash")));
   }
 
   private EventProcessor<String> processor(EventProcessor.Builder<String> builder) {
-    EventProcessor<String> processor = builder.replayInterval(Duration.ofMillis(20)).closeTimeout(WAIT).build();
+    EventProcessor<String> processor =
+        builder.replayInterval(Duration.ofMillis(20)).closeTimeout(WAIT).build();
     processors.add(processor);
     return processor;
   }

@@ -10,19 +10,31 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The processor's {@code events.*} meters: one processor's meters are its own, and only its own go at close. */
+/**
+ * The processor's {@code events.*} meters: one processor's meters are its own, and only its own go
+ * at close.
+ */
 class EventProcessorMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @Test
   void build_secondLiveProcessorOfTheSameName_failsClearlyAndLeavesTheFirstsMeters() {
-    EventProcessor<String> first = EventProcessor.<String>builder("orders", event -> {}).threads(1).queueCapacity(4)
-        .meterRegistry(registry).build();
+    EventProcessor<String> first =
+        EventProcessor.<String>builder("orders", event -> {})
+            .threads(1)
+            .queueCapacity(4)
+            .meterRegistry(registry)
+            .build();
     try {
       first.submit("counted by the first");
 
-      assertThatThrownBy(() -> EventProcessor.<String>builder("orders", event -> {}).threads(1).queueCapacity(4)
-          .meterRegistry(registry).build())
+      assertThatThrownBy(
+              () ->
+                  EventProcessor.<String>builder("orders", event -> {})
+                      .threads(1)
+                      .queueCapacity(4)
+                      .meterRegistry(registry)
+                      .build())
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("EventProcessor named 'orders' is already registered");
       assertThat(counter("events.accepted", "orders")).isEqualTo(1);
@@ -34,16 +46,26 @@ class EventProcessorMetricsTest {
   @Test
   void close_removesExactlyItsOwnMeters_andTheNameCanBeUsedAgain() {
     Counter users = Counter.builder("events.custom").tag("name", "orders").register(registry);
-    EventProcessor<String> first = EventProcessor.<String>builder("orders", event -> {}).threads(1).queueCapacity(4)
-        .meterRegistry(registry).build();
+    EventProcessor<String> first =
+        EventProcessor.<String>builder("orders", event -> {})
+            .threads(1)
+            .queueCapacity(4)
+            .meterRegistry(registry)
+            .build();
     first.close();
 
-    assertThat(registry.getMeters()).extracting(meter -> meter.getId().getName()).filteredOn(n -> n.startsWith("events."))
+    assertThat(registry.getMeters())
+        .extracting(meter -> meter.getId().getName())
+        .filteredOn(n -> n.startsWith("events."))
         .containsExactly("events.custom");
     assertThat(registry.getMeters()).contains(users);
 
-    EventProcessor<String> second = EventProcessor.<String>builder("orders", event -> {}).threads(1).queueCapacity(4)
-        .meterRegistry(registry).build();
+    EventProcessor<String> second =
+        EventProcessor.<String>builder("orders", event -> {})
+            .threads(1)
+            .queueCapacity(4)
+            .meterRegistry(registry)
+            .build();
     try {
       assertThat(counter("events.accepted", "orders")).isZero();
     } finally {
@@ -52,10 +74,16 @@ class EventProcessorMetricsTest {
   }
 
   @Test
-  void meters_ofAProcessorWithAStore_includeTheStoresLosses_eachWithADescriptionAndUnit() throws InterruptedException {
+  void meters_ofAProcessorWithAStore_includeTheStoresLosses_eachWithADescriptionAndUnit()
+      throws InterruptedException {
     CountDownLatch handled = new CountDownLatch(1);
-    EventProcessor<String> processor = EventProcessor.<String>builder("losses", event -> handled.countDown())
-        .threads(1).queueCapacity(4).meterRegistry(registry).spillTo(new LossyStore()).build();
+    EventProcessor<String> processor =
+        EventProcessor.<String>builder("losses", event -> handled.countDown())
+            .threads(1)
+            .queueCapacity(4)
+            .meterRegistry(registry)
+            .spillTo(new LossyStore())
+            .build();
     try {
       processor.submit("e");
       assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();

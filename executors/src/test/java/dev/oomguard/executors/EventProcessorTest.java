@@ -30,17 +30,20 @@ class EventProcessorTest {
   private final CountDownLatch gate = new CountDownLatch(1);
   private final Set<String> handled = ConcurrentHashMap.newKeySet();
   private final MeterRegistry registry = new SimpleMeterRegistry();
-  private final EventProcessor<String> processor = EventProcessor.<String>builder("events", event -> {
-        awaitOpen(gate);
-        if (event.startsWith("bad")) {
-          throw new IllegalStateException("cannot handle " + event);
-        }
-        handled.add(event);
-      })
-      .threads(1)
-      .queueCapacity(3)
-      .meterRegistry(registry)
-      .build();
+  private final EventProcessor<String> processor =
+      EventProcessor.<String>builder(
+              "events",
+              event -> {
+                awaitOpen(gate);
+                if (event.startsWith("bad")) {
+                  throw new IllegalStateException("cannot handle " + event);
+                }
+                handled.add(event);
+              })
+          .threads(1)
+          .queueCapacity(3)
+          .meterRegistry(registry)
+          .build();
 
   @AfterEach
   void close() {
@@ -50,10 +53,17 @@ class EventProcessorTest {
 
   @Test
   void submit_queueFullWithoutAStore_rejectsAndCounts() {
-    List<SubmitResult> results = List.of("e0", "e1", "e2", "e3", "e4", "e5").stream().map(processor::submit).toList();
+    List<SubmitResult> results =
+        List.of("e0", "e1", "e2", "e3", "e4", "e5").stream().map(processor::submit).toList();
 
-    assertThat(results).containsExactly(SubmitResult.ACCEPTED, SubmitResult.ACCEPTED, SubmitResult.ACCEPTED,
-        SubmitResult.ACCEPTED, SubmitResult.REJECTED, SubmitResult.REJECTED);
+    assertThat(results)
+        .containsExactly(
+            SubmitResult.ACCEPTED,
+            SubmitResult.ACCEPTED,
+            SubmitResult.ACCEPTED,
+            SubmitResult.ACCEPTED,
+            SubmitResult.REJECTED,
+            SubmitResult.REJECTED);
     assertThat(registry.get("events.rejected").functionCounter().count()).isEqualTo(2);
     assertThat(registry.get("events.accepted").functionCounter().count()).isEqualTo(4);
     assertThat(registry.get("executor.queued").tag("name", "events").gauge().value()).isEqualTo(3);
@@ -77,7 +87,9 @@ class EventProcessorTest {
     }
     Thread closing = new Thread(processor::close);
     closing.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> processor.submit("late") == SubmitResult.REJECTED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> processor.submit("late") == SubmitResult.REJECTED);
     gate.countDown();
     closing.join(30_000);
 
@@ -97,9 +109,10 @@ class EventProcessorTest {
 
   @Test
   void submit_eventAlreadyOlderThanMaxAge_isExpiredWithoutQueueing() {
-    try (EventProcessor<Instant> aging = EventProcessor.<Instant>builder("aging", event -> {})
-        .maxAge(Duration.ofSeconds(10), event -> event)
-        .build()) {
+    try (EventProcessor<Instant> aging =
+        EventProcessor.<Instant>builder("aging", event -> {})
+            .maxAge(Duration.ofSeconds(10), event -> event)
+            .build()) {
       assertThat(aging.submit(Instant.now().minusSeconds(60))).isEqualTo(SubmitResult.EXPIRED);
       assertThat(aging.expired.sum()).isEqualTo(1);
       assertThat(aging.queueSize()).isZero();
@@ -112,20 +125,26 @@ class EventProcessorTest {
     CountDownLatch held = new CountDownLatch(1);
     AtomicReference<EventProcessor<String>> self = new AtomicReference<>();
     // A store that hands each event out once, never again, and fills the queue as it does.
-    OneShotStore store = new OneShotStore(List.of("s0", "s1", "s2"), () -> {
-      for (int i = 1; i <= 4; i++) {
-        assertThat(self.get().submit("f" + i)).isEqualTo(SubmitResult.ACCEPTED);
-      }
-    });
-    EventProcessor<String> replaying = EventProcessor.<String>builder("replaying", event -> {
-          awaitOpen(held);
-          handledHere.add(event);
-        })
-        .threads(1)
-        .queueCapacity(4)
-        .spillTo(store)
-        .replayInterval(Duration.ofMillis(5))
-        .build();
+    OneShotStore store =
+        new OneShotStore(
+            List.of("s0", "s1", "s2"),
+            () -> {
+              for (int i = 1; i <= 4; i++) {
+                assertThat(self.get().submit("f" + i)).isEqualTo(SubmitResult.ACCEPTED);
+              }
+            });
+    EventProcessor<String> replaying =
+        EventProcessor.<String>builder(
+                "replaying",
+                event -> {
+                  awaitOpen(held);
+                  handledHere.add(event);
+                })
+            .threads(1)
+            .queueCapacity(4)
+            .spillTo(store)
+            .replayInterval(Duration.ofMillis(5))
+            .build();
     self.set(replaying);
     try {
       replaying.submit("f0"); // holds the one handler thread; the first replay round takes s0, s1
@@ -133,7 +152,8 @@ class EventProcessorTest {
       held.countDown();
 
       await().atMost(Duration.ofSeconds(30)).until(() -> handledHere.size() == 8);
-      assertThat(handledHere).containsExactlyInAnyOrder("f0", "f1", "f2", "f3", "f4", "s0", "s1", "s2");
+      assertThat(handledHere)
+          .containsExactlyInAnyOrder("f0", "f1", "f2", "f3", "f4", "s0", "s1", "s2");
       assertThat(store.acknowledged).containsExactlyInAnyOrder("s0", "s1", "s2");
     } finally {
       held.countDown();
@@ -145,17 +165,25 @@ class EventProcessorTest {
   void close_whenHandlersCannotReachQueuedEventsAndThereIsNoStore_countsThemLostAndSaysSo() {
     CountDownLatch never = new CountDownLatch(1);
     try (CapturedLog log = CapturedLog.of(EventProcessor.class.getName())) {
-      EventProcessor<String> stuck = EventProcessor.<String>builder("stuck", event -> awaitOpen(never))
-          .threads(1).queueCapacity(10).closeTimeout(Duration.ofMillis(200)).build();
+      EventProcessor<String> stuck =
+          EventProcessor.<String>builder("stuck", event -> awaitOpen(never))
+              .threads(1)
+              .queueCapacity(10)
+              .closeTimeout(Duration.ofMillis(200))
+              .build();
       for (int i = 0; i < 5; i++) {
         assertThat(stuck.submit("e" + i)).isEqualTo(SubmitResult.ACCEPTED);
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> stuck.queueSize() == 4); // e0 holds the thread
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> stuck.queueSize() == 4); // e0 holds the thread
 
       stuck.close();
 
       assertThat(stuck.lost.sum()).isEqualTo(4);
-      assertThat(log.messages(java.util.logging.Level.SEVERE)).singleElement().asString()
+      assertThat(log.messages(java.util.logging.Level.SEVERE))
+          .singleElement()
+          .asString()
           .contains("closed with 4 accepted events neither handled nor spilled");
     }
   }
@@ -164,17 +192,23 @@ class EventProcessorTest {
   void replay_storeThrowingAnError_doesNotEndReplaying() {
     Set<String> handled = ConcurrentHashMap.newKeySet();
     AtomicInteger takes = new AtomicInteger();
-    OneShotStore store = new OneShotStore(List.of("s0", "s1"), () -> {}) {
-      @Override
-      public List<Spilled<String>> take(int max) {
-        if (takes.getAndIncrement() == 0) {
-          throw new AssertionError("a broken store");
-        }
-        return super.take(max);
-      }
-    };
-    EventProcessor<String> processor = EventProcessor.<String>builder("resilient", handled::add)
-        .threads(1).queueCapacity(4).spillTo(store).replayInterval(Duration.ofMillis(5)).build();
+    OneShotStore store =
+        new OneShotStore(List.of("s0", "s1"), () -> {}) {
+          @Override
+          public List<Spilled<String>> take(int max) {
+            if (takes.getAndIncrement() == 0) {
+              throw new AssertionError("a broken store");
+            }
+            return super.take(max);
+          }
+        };
+    EventProcessor<String> processor =
+        EventProcessor.<String>builder("resilient", handled::add)
+            .threads(1)
+            .queueCapacity(4)
+            .spillTo(store)
+            .replayInterval(Duration.ofMillis(5))
+            .build();
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 2);
       assertThat(takes.get()).isGreaterThan(1);
@@ -186,12 +220,21 @@ class EventProcessorTest {
 
   @Test
   void builder_rejectsBadSettingsByName() {
-    assertThatThrownBy(() -> EventProcessor.builder(" ", event -> {})).hasMessage("name must not be blank");
-    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).threads(0)).hasMessage("threads must be at least 1, was 0");
-    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).queueCapacity(-1)).hasMessage("queueCapacity must be at least 1, was -1");
-    assertThatThrownBy(() -> EventProcessor.<Instant>builder("p", event -> {}).maxAge(Duration.ZERO, event -> event))
+    assertThatThrownBy(() -> EventProcessor.builder(" ", event -> {}))
+        .hasMessage("name must not be blank");
+    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).threads(0))
+        .hasMessage("threads must be at least 1, was 0");
+    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).queueCapacity(-1))
+        .hasMessage("queueCapacity must be at least 1, was -1");
+    assertThatThrownBy(
+            () ->
+                EventProcessor.<Instant>builder("p", event -> {})
+                    .maxAge(Duration.ZERO, event -> event))
         .hasMessage("maxAge must be positive, was PT0S");
-    assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).highWaterMark(1.5, (executor, above) -> {}))
+    assertThatThrownBy(
+            () ->
+                EventProcessor.builder("p", event -> {})
+                    .highWaterMark(1.5, (executor, above) -> {}))
         .hasMessage("highWaterMark fraction must be in (0, 1], was 1.5");
   }
 
@@ -217,17 +260,18 @@ class EventProcessorTest {
       List<Spilled<String>> taken = new ArrayList<>();
       for (String event; taken.size() < max && (event = stored.poll()) != null; ) {
         String id = event;
-        taken.add(new Spilled<>() {
-          @Override
-          public String event() {
-            return id;
-          }
+        taken.add(
+            new Spilled<>() {
+              @Override
+              public String event() {
+                return id;
+              }
 
-          @Override
-          public String id() {
-            return id;
-          }
-        });
+              @Override
+              public String id() {
+                return id;
+              }
+            });
       }
       if (!taken.isEmpty() && fillsLeft.get() > 0) {
         onFirstTake.run();

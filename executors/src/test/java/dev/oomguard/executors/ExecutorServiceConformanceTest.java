@@ -47,7 +47,8 @@ class ExecutorServiceConformanceTest {
 
   static Stream<Arguments> executors() {
     Supplier<ExecutorService> oomguard = () -> BoundedExecutors.newFixedThreadPool("tck", 2, 64);
-    Supplier<ExecutorService> jdk = () -> new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64));
+    Supplier<ExecutorService> jdk =
+        () -> new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64));
     return Stream.of(Arguments.of("oomguard", oomguard), Arguments.of("jdk", jdk));
   }
 
@@ -56,7 +57,9 @@ class ExecutorServiceConformanceTest {
     release.countDown();
     for (ExecutorService executor : made) {
       executor.shutdownNow();
-      assertThat(executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).as("terminated after the test").isTrue();
+      assertThat(executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS))
+          .as("terminated after the test")
+          .isTrue();
     }
   }
 
@@ -67,7 +70,9 @@ class ExecutorServiceConformanceTest {
 
     assertThat(Runtime.version().feature()).isGreaterThanOrEqualTo(expected);
     if (expected >= 19) {
-      assertThat(ThreadPoolExecutor.class).as("the JDK pool has close()").isAssignableTo(AutoCloseable.class);
+      assertThat(ThreadPoolExecutor.class)
+          .as("the JDK pool has close()")
+          .isAssignableTo(AutoCloseable.class);
     }
   }
 
@@ -86,57 +91,70 @@ class ExecutorServiceConformanceTest {
   void submit_nullTasks_throwNullPointerException(String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
 
-    assertThatThrownBy(() -> executor.submit((Runnable) null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> executor.submit((Callable<?>) null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> executor.submit(null, "result")).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> executor.submit((Runnable) null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> executor.submit((Callable<?>) null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> executor.submit(null, "result"))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void submit_eachForm_completesItsFutureWithTheResult(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void submit_eachForm_completesItsFutureWithTheResult(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     AtomicBoolean ran = new AtomicBoolean();
 
-    assertThat(executor.submit(() -> "called").get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("called");
-    assertThat(executor.submit(() -> ran.set(true), "given").get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("given");
+    assertThat(executor.submit(() -> "called").get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .isEqualTo("called");
+    assertThat(executor.submit(() -> ran.set(true), "given").get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .isEqualTo("given");
     assertThat(executor.submit(() -> {}).get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
     assertThat(ran).isTrue();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void submit_aCallableThatThrows_failsItsFutureWithTheCause(String impl, Supplier<ExecutorService> factory) {
+  void submit_aCallableThatThrows_failsItsFutureWithTheCause(
+      String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
     IllegalStateException failure = new IllegalStateException("boom");
 
-    Future<Object> future = executor.submit(() -> {
-      throw failure;
-    });
+    Future<Object> future =
+        executor.submit(
+            () -> {
+              throw failure;
+            });
 
     assertThatThrownBy(() -> future.get(WAIT_SECONDS, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).hasCause(failure);
+        .isInstanceOf(ExecutionException.class)
+        .hasCause(failure);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void submit_aTaskThatThrowsAnError_failsItsFutureAndTheExecutorGoesOn(String impl,
-      Supplier<ExecutorService> factory) throws Exception {
+  void submit_aTaskThatThrowsAnError_failsItsFutureAndTheExecutorGoesOn(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
-    Future<Object> failing = executor.submit(() -> {
-      throw new OutOfMemoryError("simulated");
-    });
+    Future<Object> failing =
+        executor.submit(
+            () -> {
+              throw new OutOfMemoryError("simulated");
+            });
 
-    assertThatThrownBy(() -> failing.get(WAIT_SECONDS, TimeUnit.SECONDS)).hasCauseInstanceOf(OutOfMemoryError.class);
+    assertThatThrownBy(() -> failing.get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(OutOfMemoryError.class);
     for (int i = 0; i < 4; i++) {
-      assertThat(executor.submit(() -> "after").get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("after");
+      assertThat(executor.submit(() -> "after").get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isEqualTo("after");
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void execute_afterATaskLeftItsThreadInterrupted_theNextTaskIsNotInterrupted(String impl,
-      Supplier<ExecutorService> factory) throws Exception {
+  void execute_afterATaskLeftItsThreadInterrupted_theNextTaskIsNotInterrupted(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     List<Future<Boolean>> next = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -153,7 +171,8 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAll_nullArguments_throwNullPointerException(String impl, Supplier<ExecutorService> factory) {
+  void invokeAll_nullArguments_throwNullPointerException(
+      String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
     List<Callable<String>> withNull = Arrays.asList(() -> "a", null);
 
@@ -165,25 +184,31 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAll_empty_returnsAnEmptyList(String impl, Supplier<ExecutorService> factory) throws Exception {
+  void invokeAll_empty_returnsAnEmptyList(String impl, Supplier<ExecutorService> factory)
+      throws Exception {
     ExecutorService executor = make(factory);
 
     assertThat(executor.invokeAll(Collections.<Callable<String>>emptyList())).isEmpty();
-    assertThat(executor.invokeAll(Collections.<Callable<String>>emptyList(), WAIT_SECONDS, TimeUnit.SECONDS))
+    assertThat(
+            executor.invokeAll(
+                Collections.<Callable<String>>emptyList(), WAIT_SECONDS, TimeUnit.SECONDS))
         .isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAll_returnsEveryFutureDoneInTheOrderGivenWithFailuresKept(String impl,
-      Supplier<ExecutorService> factory) throws Exception {
+  void invokeAll_returnsEveryFutureDoneInTheOrderGivenWithFailuresKept(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     List<Callable<String>> tasks = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       String label = "t" + i;
-      tasks.add(i == 7 ? () -> {
-        throw new IllegalStateException(label);
-      } : () -> label);
+      tasks.add(
+          i == 7
+              ? () -> {
+                throw new IllegalStateException(label);
+              }
+              : () -> label);
     }
 
     List<Future<String>> futures = executor.invokeAll(tasks);
@@ -201,13 +226,16 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAllTimed_whenTheTimeoutPasses_cancelsTheUnfinishedTasks(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void invokeAllTimed_whenTheTimeoutPasses_cancelsTheUnfinishedTasks(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
-    List<Callable<String>> tasks = List.of(() -> "quick", () -> {
-      release.await();
-      return "held";
-    });
+    List<Callable<String>> tasks =
+        List.of(
+            () -> "quick",
+            () -> {
+              release.await();
+              return "held";
+            });
 
     // Long enough for the quick task on a busy machine; the held one never ends by itself.
     List<Future<String>> futures = executor.invokeAll(tasks, 1, TimeUnit.SECONDS);
@@ -221,13 +249,17 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAny_nullArguments_throwNullPointerException(String impl, Supplier<ExecutorService> factory) {
+  void invokeAny_nullArguments_throwNullPointerException(
+      String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
     // The first task must not end before the null is reached: invokeAny would return its result.
-    List<Callable<String>> withNull = Arrays.asList(() -> {
-      release.await();
-      return "a";
-    }, null);
+    List<Callable<String>> withNull =
+        Arrays.asList(
+            () -> {
+              release.await();
+              return "a";
+            },
+            null);
 
     assertThatThrownBy(() -> executor.invokeAny(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> executor.invokeAny(withNull)).isInstanceOf(NullPointerException.class);
@@ -237,22 +269,29 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAny_empty_throwsIllegalArgumentException(String impl, Supplier<ExecutorService> factory) {
+  void invokeAny_empty_throwsIllegalArgumentException(
+      String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
 
     assertThatThrownBy(() -> executor.invokeAny(Collections.<Callable<String>>emptyList()))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> executor.invokeAny(Collections.<Callable<String>>emptyList(), 1, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () ->
+                executor.invokeAny(Collections.<Callable<String>>emptyList(), 1, TimeUnit.SECONDS))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAny_whenOneSucceeds_returnsItsResult(String impl, Supplier<ExecutorService> factory) throws Exception {
+  void invokeAny_whenOneSucceeds_returnsItsResult(String impl, Supplier<ExecutorService> factory)
+      throws Exception {
     ExecutorService executor = make(factory);
-    List<Callable<String>> tasks = List.of(() -> {
-      throw new IllegalStateException("first fails");
-    }, () -> "second");
+    List<Callable<String>> tasks =
+        List.of(
+            () -> {
+              throw new IllegalStateException("first fails");
+            },
+            () -> "second");
 
     assertThat(executor.invokeAny(tasks)).isEqualTo("second");
     assertThat(executor.invokeAny(tasks, WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("second");
@@ -260,36 +299,44 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAny_whenEveryTaskFails_throwsExecutionException(String impl, Supplier<ExecutorService> factory) {
+  void invokeAny_whenEveryTaskFails_throwsExecutionException(
+      String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
-    List<Callable<String>> tasks = List.of(() -> {
-      throw new IllegalStateException("a");
-    }, () -> {
-      throw new IllegalStateException("b");
-    });
+    List<Callable<String>> tasks =
+        List.of(
+            () -> {
+              throw new IllegalStateException("a");
+            },
+            () -> {
+              throw new IllegalStateException("b");
+            });
 
     assertThatThrownBy(() -> executor.invokeAny(tasks))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalStateException.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void invokeAnyTimed_whenNoTaskEndsInTime_throwsTimeoutExceptionAndCancelsThem(String impl,
-      Supplier<ExecutorService> factory) throws Exception {
+  void invokeAnyTimed_whenNoTaskEndsInTime_throwsTimeoutExceptionAndCancelsThem(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     CountDownLatch interrupted = new CountDownLatch(1);
-    List<Callable<String>> tasks = List.of(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-      }
-      return "held";
-    });
+    List<Callable<String>> tasks =
+        List.of(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                interrupted.countDown();
+              }
+              return "held";
+            });
 
     assertThatThrownBy(() -> executor.invokeAny(tasks, 50, TimeUnit.MILLISECONDS))
         .isInstanceOf(TimeoutException.class);
-    assertThat(interrupted.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("the task is cancelled, with an interrupt")
+    assertThat(interrupted.await(WAIT_SECONDS, TimeUnit.SECONDS))
+        .as("the task is cancelled, with an interrupt")
         .isTrue();
   }
 
@@ -306,13 +353,15 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void shutdown_runsWhatWasSubmittedAndRejectsWhatComesAfter(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void shutdown_runsWhatWasSubmittedAndRejectsWhatComesAfter(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
-    Future<String> held = executor.submit(() -> {
-      release.await();
-      return "held";
-    });
+    Future<String> held =
+        executor.submit(
+            () -> {
+              release.await();
+              return "held";
+            });
     List<Future<Integer>> queued = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       int n = i;
@@ -322,9 +371,13 @@ class ExecutorServiceConformanceTest {
     executor.shutdown();
 
     assertThat(executor.isShutdown()).isTrue();
-    assertThatThrownBy(() -> executor.submit(() -> "late")).isInstanceOf(RejectedExecutionException.class);
-    assertThatThrownBy(() -> executor.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
-    assertThat(executor.awaitTermination(50, TimeUnit.MILLISECONDS)).as("a task still runs").isFalse();
+    assertThatThrownBy(() -> executor.submit(() -> "late"))
+        .isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> executor.execute(() -> {}))
+        .isInstanceOf(RejectedExecutionException.class);
+    assertThat(executor.awaitTermination(50, TimeUnit.MILLISECONDS))
+        .as("a task still runs")
+        .isFalse();
     assertThat(executor.isTerminated()).isFalse();
     release.countDown();
     assertThat(executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
@@ -337,8 +390,8 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void shutdown_calledTwiceAndThenShutdownNow_doesNoHarm(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void shutdown_calledTwiceAndThenShutdownNow_doesNoHarm(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     executor.submit(() -> {}).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
@@ -351,20 +404,21 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void shutdownNow_interruptsRunningTasksAndReturnsTheQueuedOnes(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void shutdownNow_interruptsRunningTasksAndReturnsTheQueuedOnes(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     CountDownLatch running = new CountDownLatch(2);
     CountDownLatch interrupted = new CountDownLatch(2);
     for (int i = 0; i < 2; i++) {
-      executor.execute(() -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          interrupted.countDown();
-        }
-      });
+      executor.execute(
+          () -> {
+            running.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              interrupted.countDown();
+            }
+          });
     }
     assertThat(running.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     List<Runnable> queued = new ArrayList<>();
@@ -379,30 +433,35 @@ class ExecutorServiceConformanceTest {
     assertThat(returned).containsExactlyElementsOf(queued);
     assertThat(interrupted.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     assertThat(executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(() -> executor.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> executor.execute(() -> {}))
+        .isInstanceOf(RejectedExecutionException.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void awaitTermination_beforeShutdown_timesOutWithFalse(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void awaitTermination_beforeShutdown_timesOutWithFalse(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
 
     assertThat(executor.awaitTermination(10, TimeUnit.MILLISECONDS)).isFalse();
-    assertThat(executor.awaitTermination(-1, TimeUnit.MILLISECONDS)).as("a negative timeout does not wait").isFalse();
+    assertThat(executor.awaitTermination(-1, TimeUnit.MILLISECONDS))
+        .as("a negative timeout does not wait")
+        .isFalse();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void awaitTermination_whenTheWaiterIsInterrupted_throwsInterruptedException(String impl,
-      Supplier<ExecutorService> factory) {
+  void awaitTermination_whenTheWaiterIsInterrupted_throwsInterruptedException(
+      String impl, Supplier<ExecutorService> factory) {
     ExecutorService executor = make(factory);
 
     Thread.currentThread().interrupt();
     try {
       assertThatThrownBy(() -> executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS))
           .isInstanceOf(InterruptedException.class);
-      assertThat(Thread.currentThread().isInterrupted()).as("the exception cleared the status").isFalse();
+      assertThat(Thread.currentThread().isInterrupted())
+          .as("the exception cleared the status")
+          .isFalse();
     } finally {
       Thread.interrupted();
     }
@@ -410,7 +469,8 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void shutdown_ofAnIdleExecutor_terminatesIt(String impl, Supplier<ExecutorService> factory) throws Exception {
+  void shutdown_ofAnIdleExecutor_terminatesIt(String impl, Supplier<ExecutorService> factory)
+      throws Exception {
     ExecutorService executor = make(factory);
     executor.submit(() -> {}).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
@@ -422,8 +482,8 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void shutdown_ofAnExecutorThatNeverRanATask_terminatesIt(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void shutdown_ofAnExecutorThatNeverRanATask_terminatesIt(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
 
     executor.shutdown();
@@ -435,44 +495,54 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void close_waitsForTheRunningAndQueuedTasksAndTerminates(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void close_waitsForTheRunningAndQueuedTasksAndTerminates(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     AutoCloseable closeable = closeable(executor);
-    Future<String> held = executor.submit(() -> {
-      release.await();
-      return "held";
-    });
+    Future<String> held =
+        executor.submit(
+            () -> {
+              release.await();
+              return "held";
+            });
     Future<String> queued = executor.submit(() -> "queued");
     AtomicReference<Boolean> doneOnReturn = new AtomicReference<>();
-    Thread closer = new Thread(() -> {
-      closeQuietly(closeable);
-      doneOnReturn.set(held.isDone() && queued.isDone() && executor.isTerminated());
-    });
+    Thread closer =
+        new Thread(
+            () -> {
+              closeQuietly(closeable);
+              doneOnReturn.set(held.isDone() && queued.isDone() && executor.isTerminated());
+            });
     closer.start();
-    await().atMost(WAIT).until(() -> executor.isShutdown() && closer.getState() == Thread.State.TIMED_WAITING);
+    await()
+        .atMost(WAIT)
+        .until(() -> executor.isShutdown() && closer.getState() == Thread.State.TIMED_WAITING);
 
     assertThat(closer.isAlive()).as("close() waits for the running task").isTrue();
     release.countDown();
     closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
 
     assertThat(closer.isAlive()).isFalse();
-    assertThat(doneOnReturn.get()).as("every task done and the executor terminated when close() returned").isTrue();
+    assertThat(doneOnReturn.get())
+        .as("every task done and the executor terminated when close() returned")
+        .isTrue();
     assertThat(queued.get()).isEqualTo("queued");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void close_whenTheCallerIsInterrupted_stopsTheTasksWaitsForThemAndKeepsTheInterrupt(String impl,
-      Supplier<ExecutorService> factory) throws Exception {
+  void close_whenTheCallerIsInterrupted_stopsTheTasksWaitsForThemAndKeepsTheInterrupt(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     AutoCloseable closeable = closeable(executor);
     CountDownLatch running = new CountDownLatch(1);
-    Future<String> held = executor.submit(() -> {
-      running.countDown();
-      release.await();
-      return "held";
-    });
+    Future<String> held =
+        executor.submit(
+            () -> {
+              running.countDown();
+              release.await();
+              return "held";
+            });
     assertThat(running.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
 
     boolean interruptedOnReturn;
@@ -485,14 +555,15 @@ class ExecutorServiceConformanceTest {
 
     assertThat(interruptedOnReturn).isTrue();
     assertThat(executor.isTerminated()).isTrue();
-    assertThatThrownBy(held::get).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(held::get)
+        .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(InterruptedException.class);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void close_ofATerminatedExecutor_returnsAtOnceAndCanBeRepeated(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void close_ofATerminatedExecutor_returnsAtOnceAndCanBeRepeated(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     AutoCloseable closeable = closeable(executor);
     executor.shutdown();
@@ -507,19 +578,21 @@ class ExecutorServiceConformanceTest {
   @SuppressWarnings("try") // the resource is there to be closed, by the block
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void close_inTryWithResources_theCodeAfterTheBlockSeesEveryTaskDone(String impl, Supplier<ExecutorService> factory)
-      throws Exception {
+  void close_inTryWithResources_theCodeAfterTheBlockSeesEveryTaskDone(
+      String impl, Supplier<ExecutorService> factory) throws Exception {
     ExecutorService executor = make(factory);
     List<Future<Integer>> futures = new ArrayList<>();
     try (AutoCloseable closing = closeable(executor)) {
       for (int i = 0; i < 40; i++) {
         int n = i;
-        futures.add(executor.submit(() -> {
-          for (int spin = 0; spin < 1_000; spin++) {
-            Thread.onSpinWait();
-          }
-          return n;
-        }));
+        futures.add(
+            executor.submit(
+                () -> {
+                  for (int spin = 0; spin < 1_000; spin++) {
+                    Thread.onSpinWait();
+                  }
+                  return n;
+                }));
       }
     }
 
@@ -529,18 +602,20 @@ class ExecutorServiceConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executors")
-  void cancel_ofAQueuedFuture_keepsItFromRunning(String impl, Supplier<ExecutorService> factory) throws Exception {
+  void cancel_ofAQueuedFuture_keepsItFromRunning(String impl, Supplier<ExecutorService> factory)
+      throws Exception {
     ExecutorService executor = make(factory);
     CountDownLatch running = new CountDownLatch(2);
     for (int i = 0; i < 2; i++) {
-      executor.execute(() -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      executor.execute(
+          () -> {
+            running.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
     }
     assertThat(running.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     AtomicBoolean ran = new AtomicBoolean();
@@ -561,10 +636,15 @@ class ExecutorServiceConformanceTest {
     return executor;
   }
 
-  /** The executor's close(): ours on every JDK, the JDK pool's from Java 19 on (else the test is skipped). */
+  /**
+   * The executor's close(): ours on every JDK, the JDK pool's from Java 19 on (else the test is
+   * skipped).
+   */
   private static AutoCloseable closeable(ExecutorService executor) {
-    assumeTrue(executor instanceof AutoCloseable, "ExecutorService.close() exists from Java 19 on; this is Java "
-        + Runtime.version().feature());
+    assumeTrue(
+        executor instanceof AutoCloseable,
+        "ExecutorService.close() exists from Java 19 on; this is Java "
+            + Runtime.version().feature());
     return (AutoCloseable) executor;
   }
 

@@ -20,13 +20,15 @@ class ExpiryTest {
   private final List<String> ran = new CopyOnWriteArrayList<>();
   private final List<Runnable> expired = new CopyOnWriteArrayList<>();
   private final Gate gate = new Gate();
-  private final BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("devices")
-      .threads(1)
-      .queueCapacity(2)
-      .maxQueueWait(MAX_WAIT)
-      .onExpired(expired::add)
-      .nanoTime(clock::get)
-      .build();
+  private final BoundedThreadPool pool =
+      (BoundedThreadPool)
+          BoundedExecutors.builder("devices")
+              .threads(1)
+              .queueCapacity(2)
+              .maxQueueWait(MAX_WAIT)
+              .onExpired(expired::add)
+              .nanoTime(clock::get)
+              .build();
 
   @AfterEach
   void tearDown() throws InterruptedException {
@@ -34,7 +36,8 @@ class ExpiryTest {
   }
 
   @Test
-  void maxQueueWait_whenATaskWaitedLonger_skipsItCancelsItsFutureAndTellsOnExpired() throws Exception {
+  void maxQueueWait_whenATaskWaitedLonger_skipsItCancelsItsFutureAndTellsOnExpired()
+      throws Exception {
     holdWorker();
     Future<?> a = pool.submit(task("a"));
 
@@ -77,7 +80,8 @@ class ExpiryTest {
   }
 
   @Test
-  void maxQueueWait_whenAFullQueueHoldsExpiredTasks_purgesThemInsteadOfRejecting() throws Exception {
+  void maxQueueWait_whenAFullQueueHoldsExpiredTasks_purgesThemInsteadOfRejecting()
+      throws Exception {
     holdWorker();
     Future<?> a = pool.submit(task("a"));
     Future<?> b = pool.submit(task("b"));
@@ -102,8 +106,7 @@ class ExpiryTest {
     pool.submit(task("b"));
     advance(MAX_WAIT);
 
-    assertThatThrownBy(() -> pool.submit(task("c")))
-        .isInstanceOf(TaskRejectedException.class);
+    assertThatThrownBy(() -> pool.submit(task("c"))).isInstanceOf(TaskRejectedException.class);
     assertThat(pool.expiredCount()).isZero();
   }
 

@@ -15,14 +15,17 @@ import org.junit.jupiter.api.Test;
 class FloodTest {
   /** 500 MiB of events, eight times the heap. */
   private static final int TASKS = 500_000;
-  private static final List<String> SMALL_HEAP = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+
+  private static final List<String> SMALL_HEAP =
+      List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+
   /** The JVM's exit code after -XX:+ExitOnOutOfMemoryError. */
   private static final int OOM_EXIT = 3;
 
   @Test
   void jdkFixedThreadPool_underAFlood_diesOfOutOfMemory() {
-    ForkedJvm.Result result = ForkedJvm.run(SMALL_HEAP, FloodWorkload.class,
-        "jdk", String.valueOf(TASKS));
+    ForkedJvm.Result result =
+        ForkedJvm.run(SMALL_HEAP, FloodWorkload.class, "jdk", String.valueOf(TASKS));
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isEqualTo(OOM_EXIT);
     assertThat(result.output()).as(result.describe("output")).contains("OutOfMemoryError");
@@ -30,19 +33,27 @@ class FloodTest {
 
   @Test
   void boundedFixedThreadPool_underTheSameFlood_finishesAndAccountsForEveryTask() {
-    ForkedJvm.Result result = ForkedJvm.run(SMALL_HEAP, FloodWorkload.class,
-        "oomguard", String.valueOf(TASKS));
+    ForkedJvm.Result result =
+        ForkedJvm.run(SMALL_HEAP, FloodWorkload.class, "oomguard", String.valueOf(TASKS));
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isZero();
     assertThat(result.output()).doesNotContain("OutOfMemoryError");
     assertThat(result.number("submitted")).isEqualTo(TASKS);
-    assertThat(result.number("ran") + result.number("rejected") + result.number("counted.discarded")
-        + result.number("counted.expired"))
+    assertThat(
+            result.number("ran")
+                + result.number("rejected")
+                + result.number("counted.discarded")
+                + result.number("counted.expired"))
         .as(result.describe("ran + rejected + discarded + expired"))
         .isEqualTo(TASKS);
-    assertThat(result.number("counted.rejected")).as(result.describe("rejections counted")).isEqualTo(result.number("rejected"));
-    assertThat(result.number("rejected")).as(result.describe("the flood overflowed the queue")).isPositive();
-    assertThat(result.number("ran")).as(result.describe("the workers kept working")).isGreaterThanOrEqualTo(
-        FloodWorkload.QUEUE_CAPACITY);
+    assertThat(result.number("counted.rejected"))
+        .as(result.describe("rejections counted"))
+        .isEqualTo(result.number("rejected"));
+    assertThat(result.number("rejected"))
+        .as(result.describe("the flood overflowed the queue"))
+        .isPositive();
+    assertThat(result.number("ran"))
+        .as(result.describe("the workers kept working"))
+        .isGreaterThanOrEqualTo(FloodWorkload.QUEUE_CAPACITY);
   }
 }

@@ -17,6 +17,7 @@ import java.util.zip.CRC32;
 final class FloodWorkload {
   static final int EVENT_BYTES = 1024;
   static final int QUEUE_CAPACITY = 1_000;
+
   /** Rounds of CRC32 over the event per task: makes a task cost far more than a submit. */
   private static final int WORK_ROUNDS = 2_000;
 
@@ -28,11 +29,13 @@ final class FloodWorkload {
   public static void main(String[] args) throws InterruptedException {
     String mode = args[0];
     int tasks = Integer.parseInt(args[1]);
-    ExecutorService pool = switch (mode) {
-      case "jdk" -> Executors.newFixedThreadPool(2);
-      case "oomguard" -> BoundedExecutors.newFixedThreadPool("flood", 2, QUEUE_CAPACITY);
-      default -> throw new IllegalArgumentException("mode must be jdk or oomguard, was " + mode);
-    };
+    ExecutorService pool =
+        switch (mode) {
+          case "jdk" -> Executors.newFixedThreadPool(2);
+          case "oomguard" -> BoundedExecutors.newFixedThreadPool("flood", 2, QUEUE_CAPACITY);
+          default ->
+              throw new IllegalArgumentException("mode must be jdk or oomguard, was " + mode);
+        };
     long rejected = 0;
     for (int i = 0; i < tasks; i++) {
       byte[] event = new byte[EVENT_BYTES];

@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** A task that holds its worker until opened: the way the tests saturate a pool without sleeping. */
+/**
+ * A task that holds its worker until opened: the way the tests saturate a pool without sleeping.
+ */
 final class Gate implements Runnable {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
 
@@ -27,7 +29,9 @@ final class Gate implements Runnable {
 
   /** Waits until a worker runs this gate: from then on the worker is busy. */
   void awaitStarted() throws InterruptedException {
-    assertThat(started.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the gate task started").isTrue();
+    assertThat(started.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        .as("the gate task started")
+        .isTrue();
   }
 
   void open() {
@@ -44,7 +48,9 @@ final class Gate implements Runnable {
   void openAndStop(ExecutorService pool) throws InterruptedException {
     open();
     pool.shutdownNow();
-    assertThat(pool.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the pool terminated").isTrue();
+    assertThat(pool.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        .as("the pool terminated")
+        .isTrue();
   }
 
   boolean wasInterrupted() {

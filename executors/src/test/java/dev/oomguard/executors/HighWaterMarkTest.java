@@ -18,12 +18,18 @@ import org.junit.jupiter.api.Test;
 class HighWaterMarkTest {
   private final List<String> crossings = new CopyOnWriteArrayList<>();
   private final Gate gate = new Gate();
+
   /** Capacity 4 at 0.5: the mark is 2 queued tasks. */
-  private final BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("events")
-      .threads(1)
-      .queueCapacity(4)
-      .highWaterMark(0.5, (executor, above) -> crossings.add(executor.name() + (above ? " above" : " below")))
-      .build();
+  private final BoundedThreadPool pool =
+      (BoundedThreadPool)
+          BoundedExecutors.builder("events")
+              .threads(1)
+              .queueCapacity(4)
+              .highWaterMark(
+                  0.5,
+                  (executor, above) ->
+                      crossings.add(executor.name() + (above ? " above" : " below")))
+              .build();
 
   @AfterEach
   void tearDown() throws InterruptedException {
@@ -79,12 +85,14 @@ class HighWaterMarkTest {
   @Test
   void highWaterMark_underRacingProducersAndWorkers_alternatesAboveAndBelow() throws Exception {
     List<Boolean> seen = new CopyOnWriteArrayList<>();
-    BoundedThreadPool racing = (BoundedThreadPool) BoundedExecutors.builder("racing")
-        .threads(2)
-        .queueCapacity(8)
-        .overflow(OverflowPolicy.discardNewest(task -> {}))
-        .highWaterMark(0.5, (executor, above) -> seen.add(above))
-        .build();
+    BoundedThreadPool racing =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("racing")
+                .threads(2)
+                .queueCapacity(8)
+                .overflow(OverflowPolicy.discardNewest(task -> {}))
+                .highWaterMark(0.5, (executor, above) -> seen.add(above))
+                .build();
     // Both workers held until the producers fill the queue, so that it surely crosses both ways.
     Gate first = new Gate();
     Gate second = new Gate();
@@ -98,13 +106,15 @@ class HighWaterMarkTest {
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int p = 0; p < producers; p++) {
-        done.add(threads.submit(() -> {
-          start.await();
-          for (int i = 0; i < 5_000; i++) {
-            racing.execute(Thread::onSpinWait);
-          }
-          return null;
-        }));
+        done.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 5_000; i++) {
+                    racing.execute(Thread::onSpinWait);
+                  }
+                  return null;
+                }));
       }
       await().atMost(Gate.TIMEOUT).until(() -> racing.queueSize() == racing.queueCapacity());
       first.open();

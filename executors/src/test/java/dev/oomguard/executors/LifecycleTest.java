@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,11 +28,12 @@ class LifecycleTest {
     List<String> names = new CopyOnWriteArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
-        pool.execute(() -> {
-          names.add(Thread.currentThread().getName());
-          bothRunning.countDown();
-          awaitQuietly(bothRunning);
-        });
+        pool.execute(
+            () -> {
+              names.add(Thread.currentThread().getName());
+              bothRunning.countDown();
+              awaitQuietly(bothRunning);
+            });
       }
       assertThat(bothRunning.await(20, TimeUnit.SECONDS)).isTrue();
     } finally {
@@ -46,31 +47,38 @@ class LifecycleTest {
 
   @Test
   void daemon_whenSet_makesDaemonWorkers() throws Exception {
-    try (BoundedExecutorService pool = BoundedExecutors.builder("bg").threads(1).daemon(true).build()) {
-      assertThat(pool.submit(() -> Thread.currentThread().isDaemon()).get(20, TimeUnit.SECONDS)).isTrue();
+    try (BoundedExecutorService pool =
+        BoundedExecutors.builder("bg").threads(1).daemon(true).build()) {
+      assertThat(pool.submit(() -> Thread.currentThread().isDaemon()).get(20, TimeUnit.SECONDS))
+          .isTrue();
     }
   }
 
   @Test
   void daemon_byDefault_isOff() throws Exception {
     try (BoundedExecutorService pool = BoundedExecutors.builder("fg").threads(1).build()) {
-      assertThat(pool.submit(() -> Thread.currentThread().isDaemon()).get(20, TimeUnit.SECONDS)).isFalse();
+      assertThat(pool.submit(() -> Thread.currentThread().isDaemon()).get(20, TimeUnit.SECONDS))
+          .isFalse();
     }
   }
 
   @Test
   void execute_whenATaskThrows_countsItAndTheSameWorkerRunsTheNextTask() throws Exception {
     AtomicReference<Throwable> reported = new AtomicReference<>();
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1)
-        .uncaughtExceptionHandler((thread, e) -> reported.set(e))
-        .build();
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(1)
+                .uncaughtExceptionHandler((thread, e) -> reported.set(e))
+                .build();
     AtomicReference<Thread> first = new AtomicReference<>();
     IllegalStateException failure = new IllegalStateException("boom");
     try {
-      pool.execute(() -> {
-        first.set(Thread.currentThread());
-        throw failure;
-      });
+      pool.execute(
+          () -> {
+            first.set(Thread.currentThread());
+            throw failure;
+          });
       Future<Thread> next = pool.submit(Thread::currentThread);
 
       assertThat(next.get(20, TimeUnit.SECONDS)).as("the worker survived").isSameAs(first.get());
@@ -86,11 +94,14 @@ class LifecycleTest {
   void submit_whenATaskThrows_keepsTheFailureInItsFuture() throws Exception {
     BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("jobs", 1, 1);
     try {
-      Future<Object> future = pool.submit(() -> {
-        throw new IllegalStateException("boom");
-      });
+      Future<Object> future =
+          pool.submit(
+              () -> {
+                throw new IllegalStateException("boom");
+              });
 
-      assertThatThrownBy(() -> future.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> future.get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class);
     } finally {
       pool.close();
     }
@@ -127,7 +138,8 @@ class LifecycleTest {
 
   @Test
   void shutdown_racingWorkersBetweenTasks_neverInterruptsARunningTask() throws Exception {
-    // shutdown() wakes idle workers but interrupts nobody: the JDK's contract, which a pool that woke
+    // shutdown() wakes idle workers but interrupts nobody: the JDK's contract, which a pool that
+    // woke
     // them by interrupt could break for a worker that had just taken a task. Each round shuts down
     // while two workers go from task to task.
     int rounds = 300;
@@ -137,18 +149,21 @@ class LifecycleTest {
     for (int round = 0; round < rounds; round++) {
       BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("race", 2, tasks);
       for (int i = 0; i < tasks; i++) {
-        pool.execute(() -> {
-          for (int spin = 0; spin < 200; spin++) {
-            Thread.onSpinWait();
-          }
-          if (Thread.currentThread().isInterrupted()) {
-            sawInterrupt.increment();
-          }
-          ranTasks.increment();
-        });
+        pool.execute(
+            () -> {
+              for (int spin = 0; spin < 200; spin++) {
+                Thread.onSpinWait();
+              }
+              if (Thread.currentThread().isInterrupted()) {
+                sawInterrupt.increment();
+              }
+              ranTasks.increment();
+            });
       }
       pool.shutdown();
-      assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("round %d terminated", round).isTrue();
+      assertThat(pool.awaitTermination(20, TimeUnit.SECONDS))
+          .as("round %d terminated", round)
+          .isTrue();
     }
 
     assertThat(ranTasks.sum()).isEqualTo((long) rounds * tasks);
@@ -167,24 +182,28 @@ class LifecycleTest {
         List<Future<?>> accepted = new CopyOnWriteArrayList<>();
         List<Future<?>> producing = new ArrayList<>();
         for (int p = 0; p < 2; p++) {
-          producing.add(producers.submit(() -> {
-            go.await();
-            for (int i = 0; i < 16; i++) {
-              try {
-                accepted.add(pool.submit(() -> {}));
-              } catch (TaskRejectedException e) {
-                assertThat(e.isShutdown()).isTrue();
-              }
-            }
-            return null;
-          }));
+          producing.add(
+              producers.submit(
+                  () -> {
+                    go.await();
+                    for (int i = 0; i < 16; i++) {
+                      try {
+                        accepted.add(pool.submit(() -> {}));
+                      } catch (TaskRejectedException e) {
+                        assertThat(e.isShutdown()).isTrue();
+                      }
+                    }
+                    return null;
+                  }));
         }
         go.countDown();
         pool.shutdown();
         for (Future<?> producer : producing) {
           producer.get(20, TimeUnit.SECONDS);
         }
-        assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("round %d terminated", round).isTrue();
+        assertThat(pool.awaitTermination(20, TimeUnit.SECONDS))
+            .as("round %d terminated", round)
+            .isTrue();
         for (Future<?> task : accepted) {
           assertThat(task.isDone()).as("round %d: an accepted task ran", round).isTrue();
           assertThat(task.isCancelled()).isFalse();
@@ -201,11 +220,12 @@ class LifecycleTest {
     List<Thread> workers = new CopyOnWriteArrayList<>();
     CountDownLatch allStarted = new CountDownLatch(3);
     for (int i = 0; i < 3; i++) {
-      pool.execute(() -> {
-        workers.add(Thread.currentThread());
-        allStarted.countDown();
-        awaitQuietly(allStarted);
-      });
+      pool.execute(
+          () -> {
+            workers.add(Thread.currentThread());
+            allStarted.countDown();
+            awaitQuietly(allStarted);
+          });
     }
     assertThat(allStarted.await(20, TimeUnit.SECONDS)).isTrue();
     await().atMost(Gate.TIMEOUT).until(() -> pool.activeCount() == 0);
@@ -222,13 +242,16 @@ class LifecycleTest {
   }
 
   @Test
-  void execute_afterATaskLeftItsThreadInterrupted_theWorkerGoesOnAndTheNextTaskIsNotInterrupted() throws Exception {
+  void execute_afterATaskLeftItsThreadInterrupted_theWorkerGoesOnAndTheNextTaskIsNotInterrupted()
+      throws Exception {
     BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("jobs", 1, 4);
     try {
-      Future<Thread> first = pool.submit(() -> {
-        Thread.currentThread().interrupt();
-        return Thread.currentThread();
-      });
+      Future<Thread> first =
+          pool.submit(
+              () -> {
+                Thread.currentThread().interrupt();
+                return Thread.currentThread();
+              });
       Future<Boolean> next = pool.submit(() -> Thread.currentThread().isInterrupted());
       Future<Thread> last = pool.submit(Thread::currentThread);
 
@@ -263,10 +286,15 @@ class LifecycleTest {
   }
 
   @Test
-  void closeWithTimeout_whenATaskOutlastsTheTimeout_interruptsItAndCancelsTheQueuedFutures() throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
-        .closeTimeout(Duration.ofMillis(50))
-        .build();
+  void closeWithTimeout_whenATaskOutlastsTheTimeout_interruptsItAndCancelsTheQueuedFutures()
+      throws Exception {
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(1)
+                .queueCapacity(3)
+                .closeTimeout(Duration.ofMillis(50))
+                .build();
     pool.execute(gate);
     gate.awaitStarted();
     Future<?> a = pool.submit(task("a"));
@@ -281,15 +309,17 @@ class LifecycleTest {
   }
 
   @Test
-  void closeWithTimeout_whenATaskIgnoresTheInterrupt_returnsFalseWithoutWaitingForIt() throws Exception {
-    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).closeTimeout(Duration.ofMillis(50))
-        .build();
+  void closeWithTimeout_whenATaskIgnoresTheInterrupt_returnsFalseWithoutWaitingForIt()
+      throws Exception {
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("jobs").threads(1).closeTimeout(Duration.ofMillis(50)).build();
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
-    pool.execute(() -> {
-      started.countDown();
-      awaitUninterruptibly(release);
-    });
+    pool.execute(
+        () -> {
+          started.countDown();
+          awaitUninterruptibly(release);
+        });
     assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
 
     assertThat(pool.closeWithTimeout()).as("terminated").isFalse();
@@ -299,10 +329,15 @@ class LifecycleTest {
   }
 
   @Test
-  void closeWithTimeout_whenTheCallerIsInterrupted_stopsAtOnceAndKeepsTheInterrupt() throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
-        .closeTimeout(Duration.ofMinutes(5))
-        .build();
+  void closeWithTimeout_whenTheCallerIsInterrupted_stopsAtOnceAndKeepsTheInterrupt()
+      throws Exception {
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(1)
+                .queueCapacity(3)
+                .closeTimeout(Duration.ofMinutes(5))
+                .build();
     pool.execute(gate);
     gate.awaitStarted();
     Future<?> a = pool.submit(task("a"));
@@ -320,10 +355,11 @@ class LifecycleTest {
   }
 
   @Test
-  void close_whenTheCallerIsInterrupted_returnsTerminatedWithTheInterruptSetAndTheQueuedFuturesCancelled()
-      throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3)
-        .build();
+  void
+      close_whenTheCallerIsInterrupted_returnsTerminatedWithTheInterruptSetAndTheQueuedFuturesCancelled()
+          throws Exception {
+    BoundedThreadPool pool =
+        (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(3).build();
     pool.execute(gate);
     gate.awaitStarted();
     Future<?> a = pool.submit(task("a"));
@@ -344,36 +380,42 @@ class LifecycleTest {
   }
 
   @Test
-  void close_whenInterruptedWhileATaskIgnoresInterrupts_keepsWaitingUntilTheTaskEnds() throws Exception {
+  void close_whenInterruptedWhileATaskIgnoresInterrupts_keepsWaitingUntilTheTaskEnds()
+      throws Exception {
     BoundedExecutorService pool = BoundedExecutors.newFixedThreadPool("jobs", 1, 1);
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch sawInterrupt = new CountDownLatch(1);
-    pool.execute(() -> {
-      started.countDown();
-      while (true) {
-        try {
-          release.await(20, TimeUnit.SECONDS);
-          return;
-        } catch (InterruptedException e) {
-          sawInterrupt.countDown(); // and goes on waiting
-        }
-      }
-    });
+    pool.execute(
+        () -> {
+          started.countDown();
+          while (true) {
+            try {
+              release.await(20, TimeUnit.SECONDS);
+              return;
+            } catch (InterruptedException e) {
+              sawInterrupt.countDown(); // and goes on waiting
+            }
+          }
+        });
     assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
     AtomicReference<Boolean> terminatedOnReturn = new AtomicReference<>();
     AtomicReference<Boolean> interruptedOnReturn = new AtomicReference<>();
-    Thread closer = new Thread(() -> {
-      pool.close();
-      terminatedOnReturn.set(pool.isTerminated());
-      interruptedOnReturn.set(Thread.currentThread().isInterrupted());
-    });
+    Thread closer =
+        new Thread(
+            () -> {
+              pool.close();
+              terminatedOnReturn.set(pool.isTerminated());
+              interruptedOnReturn.set(Thread.currentThread().isInterrupted());
+            });
     closer.start();
     await().atMost(Gate.TIMEOUT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
 
     closer.interrupt();
 
-    assertThat(sawInterrupt.await(20, TimeUnit.SECONDS)).as("close() stopped the pool when interrupted").isTrue();
+    assertThat(sawInterrupt.await(20, TimeUnit.SECONDS))
+        .as("close() stopped the pool when interrupted")
+        .isTrue();
     await().atMost(Gate.TIMEOUT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
     assertThat(closer.isAlive()).as("still waiting for the running task").isTrue();
     assertThat(pool.isTerminated()).isFalse();
@@ -386,7 +428,8 @@ class LifecycleTest {
 
   @Test
   void close_withALongRunningTask_returnsOnlyOnceItHasEnded() throws Exception {
-    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).closeTimeout(Duration.ZERO).build();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("jobs").threads(1).closeTimeout(Duration.ZERO).build();
     pool.execute(gate);
     gate.awaitStarted();
     pool.execute(task("a"));
@@ -414,7 +457,9 @@ class LifecycleTest {
     return () -> ran.add(label);
   }
 
-  /** Waits for the latch as a task that ignores interrupts would, keeping the interrupt for later. */
+  /**
+   * Waits for the latch as a task that ignores interrupts would, keeping the interrupt for later.
+   */
   private static void awaitUninterruptibly(CountDownLatch latch) {
     boolean interrupted = false;
     while (true) {
@@ -437,5 +482,4 @@ class LifecycleTest {
       Thread.currentThread().interrupt();
     }
   }
-
 }

@@ -37,7 +37,8 @@ class MemoryBudgetTest {
   @Test
   void ofBytes_whenNotPositive_throwsNamingTheValue() {
     assertThatThrownBy(() -> MemoryBudget.ofBytes(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("a memory budget must be at least 1 byte, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a memory budget must be at least 1 byte, was 0");
   }
 
   @Test
@@ -63,7 +64,8 @@ class MemoryBudgetTest {
   @Test
   void acquire_whenNegative_throwsNamingTheValue() {
     assertThatThrownBy(() -> MemoryBudget.ofBytes(10).acquire(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("bytes must not be negative, was -1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bytes must not be negative, was -1");
   }
 
   @Test
@@ -97,7 +99,8 @@ class MemoryBudgetTest {
     MemoryBudget budget = MemoryBudget.ofBytes(100);
     MemoryBudget.Lease held = budget.acquire(70);
 
-    CompletableFuture<MemoryBudget.Lease> waiting = CompletableFuture.supplyAsync(() -> acquire(budget, 50), threads);
+    CompletableFuture<MemoryBudget.Lease> waiting =
+        CompletableFuture.supplyAsync(() -> acquire(budget, 50), threads);
     await().atMost(Gate.TIMEOUT).until(() -> budget.waitingRequests() == 1);
     assertThat(waiting).isNotDone();
 
@@ -124,7 +127,8 @@ class MemoryBudgetTest {
   void tryAcquire_withZeroTimeout_takesTheBytesIfTheyFitNow() throws Exception {
     MemoryBudget budget = MemoryBudget.ofBytes(100);
 
-    assertThat(budget.tryAcquire(100, Duration.ZERO)).hasValueSatisfying(lease -> assertThat(lease.bytes()).isEqualTo(100));
+    assertThat(budget.tryAcquire(100, Duration.ZERO))
+        .hasValueSatisfying(lease -> assertThat(lease.bytes()).isEqualTo(100));
   }
 
   @Test
@@ -132,20 +136,25 @@ class MemoryBudgetTest {
     MemoryBudget budget = MemoryBudget.ofBytes(100);
     MemoryBudget.Lease held = budget.acquire(70);
     AtomicBoolean interrupted = new AtomicBoolean();
-    Future<?> large = threads.submit(() -> {
-      try {
-        budget.acquire(80);
-      } catch (InterruptedException e) {
-        interrupted.set(true);
-      }
-    });
+    Future<?> large =
+        threads.submit(
+            () -> {
+              try {
+                budget.acquire(80);
+              } catch (InterruptedException e) {
+                interrupted.set(true);
+              }
+            });
     await().atMost(Gate.TIMEOUT).until(() -> budget.waitingRequests() == 1);
-    CompletableFuture<MemoryBudget.Lease> small = CompletableFuture.supplyAsync(() -> acquire(budget, 30), threads);
+    CompletableFuture<MemoryBudget.Lease> small =
+        CompletableFuture.supplyAsync(() -> acquire(budget, 30), threads);
     await().atMost(Gate.TIMEOUT).until(() -> budget.waitingRequests() == 2);
 
     large.cancel(true);
 
-    assertThat(small.get(20, TimeUnit.SECONDS).bytes()).as("no longer behind the large one").isEqualTo(30);
+    assertThat(small.get(20, TimeUnit.SECONDS).bytes())
+        .as("no longer behind the large one")
+        .isEqualTo(30);
     // The interrupted thread hands the room on before its catch block runs: wait for that too.
     await().atMost(Gate.TIMEOUT).untilTrue(interrupted);
     assertThat(budget.usedBytes()).isEqualTo(100);
@@ -153,16 +162,19 @@ class MemoryBudgetTest {
   }
 
   @Test
-  void acquire_aLargeRequestAmongAStreamOfSmallOnes_isServedBeforeLaterSmallOnes() throws Exception {
+  void acquire_aLargeRequestAmongAStreamOfSmallOnes_isServedBeforeLaterSmallOnes()
+      throws Exception {
     MemoryBudget budget = MemoryBudget.ofBytes(100);
     List<MemoryBudget.Lease> small = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       small.add(budget.acquire(10));
     }
-    CompletableFuture<MemoryBudget.Lease> large = CompletableFuture.supplyAsync(() -> acquire(budget, 90), threads);
+    CompletableFuture<MemoryBudget.Lease> large =
+        CompletableFuture.supplyAsync(() -> acquire(budget, 90), threads);
     await().atMost(Gate.TIMEOUT).until(() -> budget.waitingRequests() == 1);
     // A later small request would fit (50 bytes are free) but must queue behind the large one.
-    CompletableFuture<MemoryBudget.Lease> later = CompletableFuture.supplyAsync(() -> acquire(budget, 10), threads);
+    CompletableFuture<MemoryBudget.Lease> later =
+        CompletableFuture.supplyAsync(() -> acquire(budget, 10), threads);
     await().atMost(Gate.TIMEOUT).until(() -> budget.waitingRequests() == 2);
 
     for (MemoryBudget.Lease lease : small) {
@@ -185,31 +197,37 @@ class MemoryBudgetTest {
     CyclicBarrier start = new CyclicBarrier(workers);
     List<Future<?>> done = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
-      done.add(threads.submit(() -> {
-        start.await();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < rounds; i++) {
-          long bytes = random.nextLong(capacity + 1);
-          Optional<MemoryBudget.Lease> lease = i % 4 == 0
-              ? budget.tryAcquire(bytes, Duration.ofMillis(random.nextInt(2)))
-              : Optional.of(budget.acquire(bytes));
-          if (lease.isPresent()) {
-            try (MemoryBudget.Lease taken = lease.get()) {
-              long now = held.addAndGet(taken.bytes());
-              maxHeld.accumulateAndGet(now, Math::max);
-              Thread.yield();
-              held.addAndGet(-taken.bytes());
-            }
-          }
-        }
-        return null;
-      }));
+      done.add(
+          threads.submit(
+              () -> {
+                start.await();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < rounds; i++) {
+                  long bytes = random.nextLong(capacity + 1);
+                  Optional<MemoryBudget.Lease> lease =
+                      i % 4 == 0
+                          ? budget.tryAcquire(bytes, Duration.ofMillis(random.nextInt(2)))
+                          : Optional.of(budget.acquire(bytes));
+                  if (lease.isPresent()) {
+                    try (MemoryBudget.Lease taken = lease.get()) {
+                      long now = held.addAndGet(taken.bytes());
+                      maxHeld.accumulateAndGet(now, Math::max);
+                      Thread.yield();
+                      held.addAndGet(-taken.bytes());
+                    }
+                  }
+                }
+                return null;
+              }));
     }
 
     for (Future<?> worker : done) {
       worker.get(60, TimeUnit.SECONDS);
     }
-    assertThat(maxHeld.get()).as("the most bytes held at once").isLessThanOrEqualTo(capacity).isPositive();
+    assertThat(maxHeld.get())
+        .as("the most bytes held at once")
+        .isLessThanOrEqualTo(capacity)
+        .isPositive();
     assertThat(budget.usedBytes()).isZero();
     assertThat(budget.waitingRequests()).isZero();
   }
@@ -220,17 +238,21 @@ class MemoryBudgetTest {
     MemoryBudget budget = MemoryBudget.ofBytes(100);
     new MemoryBudgetMetrics(budget, Tags.of("name", "images")).bindTo(registry);
     MemoryBudget.Lease held = budget.acquire(70);
-    CompletableFuture<MemoryBudget.Lease> waiting = CompletableFuture.supplyAsync(() -> acquire(budget, 50), threads);
+    CompletableFuture<MemoryBudget.Lease> waiting =
+        CompletableFuture.supplyAsync(() -> acquire(budget, 50), threads);
     await().atMost(Gate.TIMEOUT).until(() -> budget.waitingRequests() == 1);
 
-    assertThat(registry.get("memory.budget.used").tag("name", "images").gauge().value()).isEqualTo(70);
+    assertThat(registry.get("memory.budget.used").tag("name", "images").gauge().value())
+        .isEqualTo(70);
     assertThat(registry.get("memory.budget.available").gauge().value()).isEqualTo(30);
     assertThat(registry.get("memory.budget.capacity").gauge().value()).isEqualTo(100);
     assertThat(registry.get("memory.budget.waiting").gauge().value()).isEqualTo(1);
-    assertThat(registry.getMeters()).allSatisfy(meter -> {
-      assertThat(meter.getId().getDescription()).isNotBlank();
-      assertThat(meter.getId().getBaseUnit()).isNotBlank();
-    });
+    assertThat(registry.getMeters())
+        .allSatisfy(
+            meter -> {
+              assertThat(meter.getId().getDescription()).isNotBlank();
+              assertThat(meter.getId().getBaseUnit()).isNotBlank();
+            });
     held.close();
     waiting.get(20, TimeUnit.SECONDS).close();
   }

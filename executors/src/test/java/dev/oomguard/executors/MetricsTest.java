@@ -28,13 +28,27 @@ class MetricsTest {
 
   @Test
   void meterRegistry_registersEveryMeterWithADescriptionAndUnitTaggedByName() {
-    BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(4)
-        .meterRegistry(registry).build();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("events")
+            .threads(1)
+            .queueCapacity(4)
+            .meterRegistry(registry)
+            .build();
 
-    assertThat(registry.getMeters()).extracting(meter -> meter.getId().getName()).containsExactlyInAnyOrder(
-        "executor.queued", "executor.queue.remaining", "executor.active", "executor.pool.size", "executor.pool.max",
-        "executor.completed", "executor.rejected", "executor.expired", "executor.discarded", "executor.failed",
-        "executor.idle");
+    assertThat(registry.getMeters())
+        .extracting(meter -> meter.getId().getName())
+        .containsExactlyInAnyOrder(
+            "executor.queued",
+            "executor.queue.remaining",
+            "executor.active",
+            "executor.pool.size",
+            "executor.pool.max",
+            "executor.completed",
+            "executor.rejected",
+            "executor.expired",
+            "executor.discarded",
+            "executor.failed",
+            "executor.idle");
     for (Meter meter : registry.getMeters()) {
       assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
       assertThat(meter.getId().getTag("name")).as(meter.getId().getName()).isEqualTo("events");
@@ -46,13 +60,21 @@ class MetricsTest {
 
   @Test
   void meters_whenThePoolTerminates_areRemovedSoAPoolOfTheSameNameGetsItsOwn() throws Exception {
-    BoundedExecutorService first = BoundedExecutors.builder("jobs").threads(1).queueCapacity(8)
-        .meterRegistry(registry).build();
+    BoundedExecutorService first =
+        BoundedExecutors.builder("jobs")
+            .threads(1)
+            .queueCapacity(8)
+            .meterRegistry(registry)
+            .build();
     first.close();
     assertThat(registry.getMeters()).isEmpty();
 
-    BoundedExecutorService second = BoundedExecutors.builder("jobs").threads(1).queueCapacity(8)
-        .meterRegistry(registry).build();
+    BoundedExecutorService second =
+        BoundedExecutors.builder("jobs")
+            .threads(1)
+            .queueCapacity(8)
+            .meterRegistry(registry)
+            .build();
     try {
       gate.hold(second);
       for (int i = 0; i < 5; i++) {
@@ -67,19 +89,23 @@ class MetricsTest {
 
   @Test
   void meters_afterASaturatedRun_countWhatHappened() throws Exception {
-    BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(2)
-        .maxQueueWait(Duration.ofSeconds(10))
-        .nanoTime(clock::get)
-        .meterRegistry(registry)
-        .build();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("events")
+            .threads(1)
+            .queueCapacity(2)
+            .maxQueueWait(Duration.ofSeconds(10))
+            .nanoTime(clock::get)
+            .meterRegistry(registry)
+            .build();
     pool.execute(gate);
     gate.awaitStarted();
-    pool.submit(() -> {});                                  // will expire
+    pool.submit(() -> {}); // will expire
     clock.addAndGet(Duration.ofSeconds(11).toNanos());
-    pool.submit(() -> {});                                  // will run after waiting 3 s
-    pool.execute(() -> {
-      throw new IllegalStateException("fails");
-    });
+    pool.submit(() -> {}); // will run after waiting 3 s
+    pool.execute(
+        () -> {
+          throw new IllegalStateException("fails");
+        });
     assertThatThrownBy(() -> pool.submit(() -> {})).isInstanceOf(TaskRejectedException.class);
 
     assertThat(gauge("executor.queued")).isEqualTo(2);
@@ -90,11 +116,17 @@ class MetricsTest {
     clock.addAndGet(Duration.ofSeconds(3).toNanos());
     gate.open();
     // Read before the pool terminates: it removes its meters then.
-    await().atMost(Gate.TIMEOUT).until(() -> counter("executor.completed") == 3 && gauge("executor.active") == 0);
+    await()
+        .atMost(Gate.TIMEOUT)
+        .until(() -> counter("executor.completed") == 3 && gauge("executor.active") == 0);
 
     assertThat(counter("executor.rejected")).isEqualTo(1);
-    assertThat(counter("executor.expired")).as("the purge on the full queue, none at start").isEqualTo(1);
-    assertThat(counter("executor.completed")).as("the gate, the waiting task, the failing one").isEqualTo(3);
+    assertThat(counter("executor.expired"))
+        .as("the purge on the full queue, none at start")
+        .isEqualTo(1);
+    assertThat(counter("executor.completed"))
+        .as("the gate, the waiting task, the failing one")
+        .isEqualTo(3);
     assertThat(counter("executor.failed")).isEqualTo(1);
     assertThat(counter("executor.discarded")).isZero();
     Timer idle = registry.get("executor.idle").timer();
@@ -105,10 +137,13 @@ class MetricsTest {
 
   @Test
   void discarded_countsTasksDroppedByTheDiscardPolicy() throws Exception {
-    BoundedExecutorService pool = BoundedExecutors.builder("events").threads(1).queueCapacity(1)
-        .overflow(OverflowPolicy.discardOldest(task -> {}))
-        .meterRegistry(registry)
-        .build();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("events")
+            .threads(1)
+            .queueCapacity(1)
+            .overflow(OverflowPolicy.discardOldest(task -> {}))
+            .meterRegistry(registry)
+            .build();
     pool.execute(gate);
     gate.awaitStarted();
     Future<?> first = pool.submit(() -> {});
@@ -120,40 +155,57 @@ class MetricsTest {
   }
 
   @Test
-  void build_whenALivePoolOfTheSameNameHasMeters_failsNamingTheMeterAndLeavesTheFirstAlone() throws Exception {
-    BoundedThreadPool first = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(8)
-        .meterRegistry(registry).build();
+  void build_whenALivePoolOfTheSameNameHasMeters_failsNamingTheMeterAndLeavesTheFirstAlone()
+      throws Exception {
+    BoundedThreadPool first =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(1)
+                .queueCapacity(8)
+                .meterRegistry(registry)
+                .build();
     List<Meter> firstMeters = List.copyOf(registry.getMeters());
     try {
       gate.hold(first);
       first.execute(() -> {});
 
-      assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).queueCapacity(8).meterRegistry(registry).build())
+      assertThatThrownBy(
+              () ->
+                  BoundedExecutors.builder("jobs")
+                      .threads(1)
+                      .queueCapacity(8)
+                      .meterRegistry(registry)
+                      .build())
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("executor 'jobs' cannot register its meter")
           .hasMessageContaining("executor.idle");
 
-      assertThat(registry.getMeters()).as("nothing of the refused pool left behind")
+      assertThat(registry.getMeters())
+          .as("nothing of the refused pool left behind")
           .containsExactlyInAnyOrderElementsOf(firstMeters);
       assertThat(gauge("executor.queued")).as("the first pool's own figure").isEqualTo(1);
     } finally {
       gate.openAndStop(first);
     }
     assertThat(registry.getMeters()).isEmpty();
-    BoundedExecutorService again = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService again =
+        BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
     again.close();
   }
 
   @Test
   void build_whenThePoolOfTheSameNameWasRefused_startedNoThread() {
-    BoundedExecutorService first = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService first =
+        BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     try {
       for (int i = 0; i < 3; i++) {
-        assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
+        assertThatThrownBy(
+                () -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
             .isInstanceOf(IllegalStateException.class);
       }
-      assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> !before.contains(t) && t.getName().startsWith("jobs-"));
+      assertThat(Thread.getAllStackTraces().keySet())
+          .noneMatch(t -> !before.contains(t) && t.getName().startsWith("jobs-"));
     } finally {
       first.close();
     }
@@ -162,7 +214,8 @@ class MetricsTest {
   @Test
   void terminating_aPool_removesOnlyItsOwnMetersNotAJdkPoolsBoundUnderItsName() throws Exception {
     ExecutorService jdk = Executors.newFixedThreadPool(1);
-    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
     // Micrometer's own binder for a JDK pool, under the same name: it shares the ids both have
     // (registry.find() gets the first) and adds its own, such as executor.pool.core.
     ExecutorServiceMetrics.monitor(registry, jdk, "jobs");
@@ -171,8 +224,12 @@ class MetricsTest {
 
     pool.close();
 
-    assertThat(registry.getMeters()).extracting(Meter::getId).contains(core, execution)
-        .noneMatch(id -> id.getName().equals("executor.rejected") || id.getName().equals("executor.failed"));
+    assertThat(registry.getMeters())
+        .extracting(Meter::getId)
+        .contains(core, execution)
+        .noneMatch(
+            id ->
+                id.getName().equals("executor.rejected") || id.getName().equals("executor.failed"));
     jdk.shutdownNow();
   }
 
@@ -181,7 +238,8 @@ class MetricsTest {
     ExecutorService jdk = Executors.newFixedThreadPool(1);
     new ExecutorServiceMetrics(jdk, "jobs", Tags.of("kind", "jdk")).bindTo(registry);
     List<Meter> jdkMeters = List.copyOf(registry.getMeters());
-    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
 
     pool.close();
 
@@ -196,8 +254,10 @@ class MetricsTest {
     new ExecutorServiceMetrics(jdk, "jobs", Tags.empty()).bindTo(registry);
     List<Meter> jdkMeters = List.copyOf(registry.getMeters());
 
-    assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("'jobs'");
+    assertThatThrownBy(
+            () -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'jobs'");
 
     assertThat(registry.getMeters()).containsExactlyInAnyOrderElementsOf(jdkMeters);
     jdk.shutdownNow();
@@ -206,10 +266,13 @@ class MetricsTest {
   @Test
   void meters_withTheRegistrysCommonTags_areStillRemovedExactlyAndDuplicatesStillRefused() {
     registry.config().commonTags("app", "billing");
-    BoundedExecutorService pool = BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
-    assertThat(registry.get("executor.queued").tags("name", "jobs", "app", "billing").gauge()).isNotNull();
+    BoundedExecutorService pool =
+        BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build();
+    assertThat(registry.get("executor.queued").tags("name", "jobs", "app", "billing").gauge())
+        .isNotNull();
 
-    assertThatThrownBy(() -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
+    assertThatThrownBy(
+            () -> BoundedExecutors.builder("jobs").threads(1).meterRegistry(registry).build())
         .isInstanceOf(IllegalStateException.class);
     pool.close();
 
@@ -218,12 +281,16 @@ class MetricsTest {
 
   @Test
   void pools_withDifferentNames_eachRemoveTheirOwn() {
-    BoundedExecutorService a = BoundedExecutors.builder("a").threads(1).meterRegistry(registry).build();
-    BoundedExecutorService b = BoundedExecutors.builder("b").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService a =
+        BoundedExecutors.builder("a").threads(1).meterRegistry(registry).build();
+    BoundedExecutorService b =
+        BoundedExecutors.builder("b").threads(1).meterRegistry(registry).build();
 
     a.close();
 
-    assertThat(registry.getMeters()).hasSize(11).allMatch(meter -> "b".equals(meter.getId().getTag("name")));
+    assertThat(registry.getMeters())
+        .hasSize(11)
+        .allMatch(meter -> "b".equals(meter.getId().getTag("name")));
     b.close();
     assertThat(registry.getMeters()).isEmpty();
   }

@@ -25,7 +25,8 @@ class OverflowPolicyTest {
   private final List<String> ran = new CopyOnWriteArrayList<>();
   private final List<Runnable> discarded = new CopyOnWriteArrayList<>();
   private final Gate gate = new Gate();
-  private BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("unused", 1, 1);
+  private BoundedThreadPool pool =
+      (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("unused", 1, 1);
 
   @AfterEach
   void tearDown() throws InterruptedException {
@@ -70,16 +71,26 @@ class OverflowPolicyTest {
   void callerRuns_taskThatThrows_throwsToTheCaller() throws Exception {
     saturate(OverflowPolicy.callerRuns());
 
-    assertThatThrownBy(() -> pool.execute(() -> {
-      throw new IllegalStateException("failed on the caller");
-    })).isInstanceOf(IllegalStateException.class).hasMessage("failed on the caller");
+    assertThatThrownBy(
+            () ->
+                pool.execute(
+                    () -> {
+                      throw new IllegalStateException("failed on the caller");
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("failed on the caller");
     assertThat(pool.failed.sum()).as("the caller saw it; the pool did not swallow it").isZero();
   }
 
   @Test
   void callerRuns_afterShutdown_rejectsAndCancelsTheFuture() {
-    pool = (BoundedThreadPool) BoundedExecutors.builder("orders").threads(1).queueCapacity(1)
-        .overflow(OverflowPolicy.callerRuns()).build();
+    pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("orders")
+                .threads(1)
+                .queueCapacity(1)
+                .overflow(OverflowPolicy.callerRuns())
+                .build();
     pool.shutdown();
     FutureTask<String> task = new FutureTask<>(() -> "ran");
 
@@ -122,17 +133,26 @@ class OverflowPolicyTest {
     ExecutorService submitter = Executors.newSingleThreadExecutor();
     try {
       AtomicReference<Thread> submitting = new AtomicReference<>();
-      CompletableFuture<Future<?>> c = CompletableFuture.supplyAsync(() -> {
-        submitting.set(Thread.currentThread());
-        return pool.submit(task("c"));
-      }, submitter);
+      CompletableFuture<Future<?>> c =
+          CompletableFuture.supplyAsync(
+              () -> {
+                submitting.set(Thread.currentThread());
+                return pool.submit(task("c"));
+              },
+              submitter);
 
-      await().atMost(Gate.TIMEOUT).until(() -> submitting.get() != null
-          && submitting.get().getState() == Thread.State.TIMED_WAITING);
+      await()
+          .atMost(Gate.TIMEOUT)
+          .until(
+              () ->
+                  submitting.get() != null
+                      && submitting.get().getState() == Thread.State.TIMED_WAITING);
       assertThat(c).as("still waiting for room").isNotDone();
 
       gate.open();
-      assertThat(c.get(20, TimeUnit.SECONDS).get(20, TimeUnit.SECONDS)).as("c queued, then ran").isNull();
+      assertThat(c.get(20, TimeUnit.SECONDS).get(20, TimeUnit.SECONDS))
+          .as("c queued, then ran")
+          .isNull();
       assertThat(drain()).containsExactly("a", "b", "c");
       assertThat(pool.rejected.sum()).isZero();
     } finally {
@@ -170,10 +190,11 @@ class OverflowPolicyTest {
   void customPolicy_whenQueueFull_receivesTheTaskAsGivenAndTheExecutor() throws Exception {
     List<Runnable> handedOff = new CopyOnWriteArrayList<>();
     AtomicReference<String> executorName = new AtomicReference<>();
-    saturate((task, executor) -> {
-      executorName.set(executor.name());
-      handedOff.add(task);
-    });
+    saturate(
+        (task, executor) -> {
+          executorName.set(executor.name());
+          handedOff.add(task);
+        });
 
     Future<?> c = pool.submit(task("c"));
 
@@ -187,12 +208,15 @@ class OverflowPolicyTest {
 
   @Test
   void customPolicy_thatThrows_countsARejectionAndCancelsTheFuture() throws Exception {
-    saturate((task, executor) -> {
-      throw new IllegalStateException("the store is down");
-    });
+    saturate(
+        (task, executor) -> {
+          throw new IllegalStateException("the store is down");
+        });
     FutureTask<String> c = new FutureTask<>(() -> "c");
 
-    assertThatThrownBy(() -> pool.execute(c)).isInstanceOf(IllegalStateException.class).hasMessage("the store is down");
+    assertThatThrownBy(() -> pool.execute(c))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the store is down");
 
     assertThat(c.isCancelled()).isTrue();
     assertThat(pool.rejected.sum()).isEqualTo(1);
@@ -200,7 +224,9 @@ class OverflowPolicyTest {
 
   @Test
   void customPolicy_fallingBackToABuiltIn_getsTheBuiltInBehaviour() throws Exception {
-    saturate((task, executor) -> OverflowPolicy.discardNewest(discarded::add).onOverflow(task, executor));
+    saturate(
+        (task, executor) ->
+            OverflowPolicy.discardNewest(discarded::add).onOverflow(task, executor));
 
     Future<?> c = pool.submit(task("c"));
 
@@ -221,7 +247,9 @@ class OverflowPolicyTest {
 
   /** Holds the single worker with the gate and fills the queue of two with a and b. */
   private List<Future<?>> saturate(OverflowPolicy policy) throws InterruptedException {
-    pool = (BoundedThreadPool) BoundedExecutors.builder("orders").threads(1).queueCapacity(2).overflow(policy).build();
+    pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("orders").threads(1).queueCapacity(2).overflow(policy).build();
     gate.hold(pool);
     List<Future<?>> queued = List.of(pool.submit(task("a")), pool.submit(task("b")));
     assertThat(pool.queueSize()).isEqualTo(2);

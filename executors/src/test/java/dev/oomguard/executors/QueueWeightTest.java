@@ -28,12 +28,14 @@ class QueueWeightTest {
   }
 
   @Test
-  void maxQueueWeight_whenATaskWouldExceedIt_sendsItToThePolicyThoughCountHasRoom() throws Exception {
+  void maxQueueWeight_whenATaskWouldExceedIt_sendsItToThePolicyThoughCountHasRoom()
+      throws Exception {
     holdWorker();
     pool.execute(event("a", 60));
     pool.execute(event("b", 30));
 
-    assertThatThrownBy(() -> pool.execute(event("c", 20))).isInstanceOf(TaskRejectedException.class);
+    assertThatThrownBy(() -> pool.execute(event("c", 20)))
+        .isInstanceOf(TaskRejectedException.class);
 
     assertThat(pool.queueSize()).isEqualTo(2);
     assertThat(pool.queuedWeight()).isEqualTo(90);
@@ -73,7 +75,8 @@ class QueueWeightTest {
   }
 
   @Test
-  void maxQueueWeight_aTaskHeavierThanTheWholeBound_isDiscardedWithoutEmptyingTheQueue() throws Exception {
+  void maxQueueWeight_aTaskHeavierThanTheWholeBound_isDiscardedWithoutEmptyingTheQueue()
+      throws Exception {
     pool = build(OverflowPolicy.discardOldest(discarded::add));
     holdWorker();
     pool.execute(event("a", 40));
@@ -94,12 +97,19 @@ class QueueWeightTest {
     ExecutorService submitter = Executors.newSingleThreadExecutor();
     try {
       AtomicReference<Thread> submitting = new AtomicReference<>();
-      CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
-        submitting.set(Thread.currentThread());
-        pool.execute(event("b", 50));
-      }, submitter);
-      await().atMost(Gate.TIMEOUT).until(() -> submitting.get() != null
-          && submitting.get().getState() == Thread.State.TIMED_WAITING);
+      CompletableFuture<Void> b =
+          CompletableFuture.runAsync(
+              () -> {
+                submitting.set(Thread.currentThread());
+                pool.execute(event("b", 50));
+              },
+              submitter);
+      await()
+          .atMost(Gate.TIMEOUT)
+          .until(
+              () ->
+                  submitting.get() != null
+                      && submitting.get().getState() == Thread.State.TIMED_WAITING);
       assertThat(b).isNotDone();
 
       gate.open();
@@ -122,14 +132,18 @@ class QueueWeightTest {
   @Test
   void maxQueueWeight_whenNotPositive_throwsNamingTheValue() {
     assertThatThrownBy(() -> BoundedExecutors.builder("x").maxQueueWeight(0, task -> 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxQueueWeight must be at least 1, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxQueueWeight must be at least 1, was 0");
   }
 
   private BoundedThreadPool build(OverflowPolicy policy) {
-    return (BoundedThreadPool) BoundedExecutors.builder("images").threads(1).queueCapacity(10)
-        .maxQueueWeight(100, task -> task instanceof Event event ? event.bytes : 1)
-        .overflow(policy)
-        .build();
+    return (BoundedThreadPool)
+        BoundedExecutors.builder("images")
+            .threads(1)
+            .queueCapacity(10)
+            .maxQueueWeight(100, task -> task instanceof Event event ? event.bytes : 1)
+            .overflow(policy)
+            .build();
   }
 
   private void holdWorker() throws InterruptedException {

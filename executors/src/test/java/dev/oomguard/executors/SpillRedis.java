@@ -17,7 +17,10 @@ final class SpillRedis implements AutoCloseable {
   SpillRedis(String uri) {
     client = RedisClient.create(RedisURI.create(uri));
     // Fail at once while Redis is unreachable instead of queueing commands until it is back.
-    client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    client.setOptions(
+        ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
     connection = client.connect(ByteArrayCodec.INSTANCE);
   }
 

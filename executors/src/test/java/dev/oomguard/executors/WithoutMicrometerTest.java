@@ -17,17 +17,29 @@ import org.junit.jupiter.api.Test;
 class WithoutMicrometerTest {
   @Test
   void executorAndMemoryBudget_withoutMicrometerOnTheClasspath_loadAndRun() {
-    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(entry -> !entry.contains("micrometer") && !entry.contains("HdrHistogram")
-            && !entry.contains("LatencyUtils"))
-        .collect(Collectors.joining(File.pathSeparator));
+    String classpath =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(
+                entry ->
+                    !entry.contains("micrometer")
+                        && !entry.contains("HdrHistogram")
+                        && !entry.contains("LatencyUtils"))
+            .collect(Collectors.joining(File.pathSeparator));
 
-    ForkedJvm.Result result = ForkedJvm.run(List.of(), classpath, WithoutMicrometerWorkload.class.getName(),
-        ModuleConventions.classesDirectory().toString());
+    ForkedJvm.Result result =
+        ForkedJvm.run(
+            List.of(),
+            classpath,
+            WithoutMicrometerWorkload.class.getName(),
+            ModuleConventions.classesDirectory().toString());
 
     assertThat(result.exitCode()).as(result.describe("exit code")).isZero();
-    assertThat(result.number("micrometerAbsent")).as(result.describe("Micrometer absent")).isEqualTo(1);
-    assertThat(result.number("classesLoaded")).as(result.describe("classes loaded")).isGreaterThanOrEqualTo(10);
+    assertThat(result.number("micrometerAbsent"))
+        .as(result.describe("Micrometer absent"))
+        .isEqualTo(1);
+    assertThat(result.number("classesLoaded"))
+        .as(result.describe("classes loaded"))
+        .isGreaterThanOrEqualTo(10);
     assertThat(result.number("ran")).as(result.describe("tasks run")).isEqualTo(100);
     assertThat(result.number("leased")).isEqualTo(1000);
     assertThat(result.number("budgetAvailable")).isEqualTo(1024);

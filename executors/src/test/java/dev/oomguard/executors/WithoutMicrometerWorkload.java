@@ -31,13 +31,14 @@ final class WithoutMicrometerWorkload {
     AtomicInteger ran = new AtomicInteger();
     AtomicInteger crossings = new AtomicInteger();
     List<Future<?>> futures = new ArrayList<>();
-    try (BoundedExecutorService pool = BoundedExecutors.builder("plain")
-        .threads(2)
-        .queueCapacity(10)
-        .overflow(OverflowPolicy.callerRuns())
-        .maxQueueWait(Duration.ofMinutes(1))
-        .highWaterMark(0.5, (executor, above) -> crossings.incrementAndGet())
-        .build()) {
+    try (BoundedExecutorService pool =
+        BoundedExecutors.builder("plain")
+            .threads(2)
+            .queueCapacity(10)
+            .overflow(OverflowPolicy.callerRuns())
+            .maxQueueWait(Duration.ofMinutes(1))
+            .highWaterMark(0.5, (executor, above) -> crossings.incrementAndGet())
+            .build()) {
       for (int i = 0; i < 100; i++) {
         futures.add(pool.submit(ran::incrementAndGet));
       }
@@ -54,10 +55,11 @@ final class WithoutMicrometerWorkload {
     System.out.println("budgetAvailable=" + budget.availableBytes());
 
     AtomicInteger handled = new AtomicInteger();
-    try (EventProcessor<Integer> events = EventProcessor.<Integer>builder("events", event -> handled.incrementAndGet())
-        .threads(1)
-        .queueCapacity(100)
-        .build()) {
+    try (EventProcessor<Integer> events =
+        EventProcessor.<Integer>builder("events", event -> handled.incrementAndGet())
+            .threads(1)
+            .queueCapacity(100)
+            .build()) {
       for (int i = 0; i < 10; i++) {
         events.submit(i);
       }
@@ -65,14 +67,18 @@ final class WithoutMicrometerWorkload {
     System.out.println("eventsHandled=" + handled.get());
   }
 
-  /** Loads and initialises every class under {@code root} whose name does not contain {@code skip}. */
+  /**
+   * Loads and initialises every class under {@code root} whose name does not contain {@code skip}.
+   */
   private static int loadAllBut(Path root, String skip) throws IOException, ClassNotFoundException {
     List<String> names;
     try (Stream<Path> files = Files.walk(root)) {
-      names = files.map(file -> root.relativize(file).toString())
-          .filter(file -> file.endsWith(".class") && !file.contains(skip))
-          .map(file -> file.substring(0, file.length() - ".class".length()).replace('/', '.'))
-          .toList();
+      names =
+          files
+              .map(file -> root.relativize(file).toString())
+              .filter(file -> file.endsWith(".class") && !file.contains(skip))
+              .map(file -> file.substring(0, file.length() - ".class".length()).replace('/', '.'))
+              .toList();
     }
     for (String name : names) {
       Class.forName(name, true, WithoutMicrometerWorkload.class.getClassLoader());

@@ -99,18 +99,22 @@ class WorkQueueTest {
     List<Runnable> results = Collections.synchronizedList(new ArrayList<>());
     List<Thread> takers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      Thread taker = new Thread(() -> {
-        try {
-          Runnable task = queue.take();
-          results.add(task == null ? CLOSED : task);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread taker =
+          new Thread(
+              () -> {
+                try {
+                  Runnable task = queue.take();
+                  results.add(task == null ? CLOSED : task);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       taker.start();
       takers.add(taker);
     }
-    await().atMost(Gate.TIMEOUT).until(() -> takers.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    await()
+        .atMost(Gate.TIMEOUT)
+        .until(() -> takers.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
 
     queue.close();
 
@@ -130,13 +134,20 @@ class WorkQueueTest {
       List<Future<Boolean>> offers = new ArrayList<>();
       List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < 2; i++) {
-        offers.add(producers.submit(() -> {
-          waiting.add(Thread.currentThread());
-          return queue.offer(task(), 1, TimeUnit.DAYS.toNanos(1));
-        }));
+        offers.add(
+            producers.submit(
+                () -> {
+                  waiting.add(Thread.currentThread());
+                  return queue.offer(task(), 1, TimeUnit.DAYS.toNanos(1));
+                }));
       }
-      await().atMost(Gate.TIMEOUT).until(() -> waiting.size() == 2
-          && waiting.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+      await()
+          .atMost(Gate.TIMEOUT)
+          .until(
+              () ->
+                  waiting.size() == 2
+                      && waiting.stream()
+                          .allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
 
       queue.close();
 
@@ -183,10 +194,12 @@ class WorkQueueTest {
     ExecutorService taker = Executors.newSingleThreadExecutor();
     try {
       CountDownLatch offering = new CountDownLatch(1);
-      Future<Boolean> offered = taker.submit(() -> {
-        offering.countDown();
-        return queue.offer(waiting, 0, TimeUnit.SECONDS.toNanos(20));
-      });
+      Future<Boolean> offered =
+          taker.submit(
+              () -> {
+                offering.countDown();
+                return queue.offer(waiting, 0, TimeUnit.SECONDS.toNanos(20));
+              });
       offering.await();
       queue.poll();
       assertThat(offered.get(20, TimeUnit.SECONDS)).isTrue();
@@ -207,26 +220,30 @@ class WorkQueueTest {
     try {
       List<Future<?>> producing = new ArrayList<>();
       for (int p = 0; p < producers; p++) {
-        producing.add(threads.submit(() -> {
-          for (int i = 0; i < perProducer; i++) {
-            Runnable task = task();
-            while (!queue.offer(task)) {
-              Thread.onSpinWait();
-            }
-          }
-          return null;
-        }));
+        producing.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; i < perProducer; i++) {
+                    Runnable task = task();
+                    while (!queue.offer(task)) {
+                      Thread.onSpinWait();
+                    }
+                  }
+                  return null;
+                }));
       }
       List<Future<?>> taking = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
-        taking.add(threads.submit(() -> {
-          for (Runnable task; (task = queue.take()) != null; ) {
-            if (!taken.add(task)) {
-              duplicates.add(task);
-            }
-          }
-          return null;
-        }));
+        taking.add(
+            threads.submit(
+                () -> {
+                  for (Runnable task; (task = queue.take()) != null; ) {
+                    if (!taken.add(task)) {
+                      duplicates.add(task);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> producer : producing) {
         producer.get(60, TimeUnit.SECONDS);

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * When reporting a failed task fails too: the user's handler, or the default log, throws an
- * {@code Error} (an {@code OutOfMemoryError} while logging is likely in exactly the situations this
- * library is for). No worker may be lost to it: every task still runs or is returned, every
- * {@code Future} completes, and the pool terminates. Each escaped Error goes to the worker's
+ * When reporting a failed task fails too: the user's handler, or the default log, throws an {@code
+ * Error} (an {@code OutOfMemoryError} while logging is likely in exactly the situations this
+ * library is for). No worker may be lost to it: every task still runs or is returned, every {@code
+ * Future} completes, and the pool terminates. Each escaped Error goes to the worker's
  * uncaught-exception handler, which here collects them instead of printing.
  */
 class WorkerFailureTest {
@@ -47,11 +47,16 @@ class WorkerFailureTest {
   void uncaughtExceptionHandler_thatThrowsOutOfMemoryErrorForEveryFailure_losesNoWorkerAndNoTask()
       throws Exception {
     OutOfMemoryError handlerFailure = new OutOfMemoryError("the handler ran out of memory");
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(2).queueCapacity(100)
-        .uncaughtExceptionHandler((thread, e) -> {
-          throw handlerFailure;
-        })
-        .build();
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(2)
+                .queueCapacity(100)
+                .uncaughtExceptionHandler(
+                    (thread, e) -> {
+                      throw handlerFailure;
+                    })
+                .build();
 
     List<Future<?>> futures = submitMixed(pool);
     pool.shutdown();
@@ -62,18 +67,25 @@ class WorkerFailureTest {
   }
 
   @Test
-  void uncaughtExceptionHandler_thatThrowsAnError_theWorkersGoOnOnTheSameThreads() throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(100)
-        .uncaughtExceptionHandler((thread, e) -> {
-          throw new AssertionError("the handler fails");
-        })
-        .build();
+  void uncaughtExceptionHandler_thatThrowsAnError_theWorkersGoOnOnTheSameThreads()
+      throws Exception {
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(1)
+                .queueCapacity(100)
+                .uncaughtExceptionHandler(
+                    (thread, e) -> {
+                      throw new AssertionError("the handler fails");
+                    })
+                .build();
     try {
       Thread first = pool.submit(Thread::currentThread).get(20, TimeUnit.SECONDS);
       for (int i = 0; i < 5; i++) {
-        pool.execute(() -> {
-          throw new IllegalStateException("task fails");
-        });
+        pool.execute(
+            () -> {
+              throw new IllegalStateException("task fails");
+            });
       }
 
       assertThat(pool.submit(Thread::currentThread).get(20, TimeUnit.SECONDS)).isSameAs(first);
@@ -91,24 +103,26 @@ class WorkerFailureTest {
     Logger logger = Logger.getLogger(BoundedExecutorService.class.getName());
     AtomicInteger published = new AtomicInteger();
     OutOfMemoryError loggingFailure = new OutOfMemoryError("no memory to format the record");
-    Handler failing = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        published.incrementAndGet();
-        throw loggingFailure;
-      }
+    Handler failing =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            published.incrementAndGet();
+            throw loggingFailure;
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     boolean useParent = logger.getUseParentHandlers();
     logger.addHandler(failing);
     logger.setUseParentHandlers(false);
     try {
-      BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("jobs", 2, 100);
+      BoundedThreadPool pool =
+          (BoundedThreadPool) BoundedExecutors.newFixedThreadPool("jobs", 2, 100);
 
       List<Future<?>> futures = submitMixed(pool);
       pool.shutdown();
@@ -125,16 +139,22 @@ class WorkerFailureTest {
 
   @Test
   void shutdownNow_afterHandlersThrewErrors_returnsEveryQueuedTask() throws Exception {
-    BoundedThreadPool pool = (BoundedThreadPool) BoundedExecutors.builder("jobs").threads(1).queueCapacity(100)
-        .uncaughtExceptionHandler((thread, e) -> {
-          throw new OutOfMemoryError("handler");
-        })
-        .build();
+    BoundedThreadPool pool =
+        (BoundedThreadPool)
+            BoundedExecutors.builder("jobs")
+                .threads(1)
+                .queueCapacity(100)
+                .uncaughtExceptionHandler(
+                    (thread, e) -> {
+                      throw new OutOfMemoryError("handler");
+                    })
+                .build();
     Gate gate = new Gate();
     for (int i = 0; i < 2; i++) {
-      pool.execute(() -> {
-        throw new IllegalStateException("fails before the gate");
-      });
+      pool.execute(
+          () -> {
+            throw new IllegalStateException("fails before the gate");
+          });
     }
     gate.hold(pool);
     List<Runnable> queued = new ArrayList<>();
@@ -158,10 +178,11 @@ class WorkerFailureTest {
     List<Future<?>> futures = Collections.synchronizedList(new ArrayList<>());
     for (int i = 0; i < SUBMITTED; i++) {
       if (i % 2 == 0) {
-        pool.execute(() -> {
-          ran.increment();
-          throw new IllegalStateException("task fails");
-        });
+        pool.execute(
+            () -> {
+              ran.increment();
+              throw new IllegalStateException("task fails");
+            });
       } else {
         futures.add(pool.submit(ran::increment));
       }
@@ -169,8 +190,8 @@ class WorkerFailureTest {
     return futures;
   }
 
-  private void assertEveryTaskRanAndEveryFutureCompleted(BoundedThreadPool pool, List<Future<?>> futures)
-      throws Exception {
+  private void assertEveryTaskRanAndEveryFutureCompleted(
+      BoundedThreadPool pool, List<Future<?>> futures) throws Exception {
     assertThat(ran.sum()).as("tasks run").isEqualTo(SUBMITTED);
     for (Future<?> future : futures) {
       assertThat(future.get(20, TimeUnit.SECONDS)).isNull();

@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A limit that a {@link CardinalityGuard} reached for the first time for one meter name (and tag
- * key). Each is told once, as it is logged; how often a limit bit since is in
- * {@link CardinalityGuard#report()} and the guard's meters.
+ * key). Each is told once, as it is logged; how often a limit bit since is in {@link
+ * CardinalityGuard#report()} and the guard's meters.
  *
  * @param kind which limit
  * @param meterName the meter name that reached it
@@ -20,7 +20,9 @@ public record CardinalityEvent(Kind kind, String meterName, @Nullable String tag
 
   /** The limits. */
   public enum Kind {
-    /** A tag key had as many distinct values as its cap; new values fold into the overflow value. */
+    /**
+     * A tag key had as many distinct values as its cap; new values fold into the overflow value.
+     */
     TAG_VALUES,
     /** The series budget was full; new tag combinations of this meter fold into overflow. */
     SERIES_BUDGET,

@@ -47,57 +47,57 @@ import org.jspecify.annotations.Nullable;
  *       {@code SimpleMeterRegistry} does not, so there it costs 3 plus its service-level
  *       objectives. When the budget has no room for a new timer's or summary's distribution as
  *       asked, the percentile histogram goes first, then percentiles, then service-level
- *       objectives: the first shape that fits (with room for its name's overflow meter) is kept.
- *       On Prometheus, which exports a name as a histogram or a summary but never both, later
- *       meters of a name take the shape of those already there, and the WARN says so. When a new
- *       tag combination does not fit at all, it is folded into overflow: every tag key whose live
- *       meters show more than this one value gets the overflow value, and keys with one value
- *       stay. Meters registered keep working.
- *   <li><b>Idle meters expire</b> when {@code expireIdleAfter} is set, in its scope only: meters
- *       of a name whose tags ever folded (their tags come from data), and those named with
- *       {@link Builder#expireIdleMetersNamed} or {@link Builder#expireIdleMetersTagged}. A counter,
- *       timer or distribution summary in scope unused for that long is removed from the registry
- *       and frees its slots. Unused means its count did not change, or, for the step meters of a
- *       {@code StepMeterRegistry} (whose count is the last step's alone), that count was zero.
- *       Looking it up again registers a new one from zero, which Prometheus sees as a counter reset
- *       ({@code rate()} and {@code increase()} handle it).
+ *       objectives: the first shape that fits (with room for its name's overflow meter) is kept. On
+ *       Prometheus, which exports a name as a histogram or a summary but never both, later meters
+ *       of a name take the shape of those already there, and the WARN says so. When a new tag
+ *       combination does not fit at all, it is folded into overflow: every tag key whose live
+ *       meters show more than this one value gets the overflow value, and keys with one value stay.
+ *       Meters registered keep working.
+ *   <li><b>Idle meters expire</b> when {@code expireIdleAfter} is set, in its scope only: meters of
+ *       a name whose tags ever folded (their tags come from data), and those named with {@link
+ *       Builder#expireIdleMetersNamed} or {@link Builder#expireIdleMetersTagged}. A counter, timer
+ *       or distribution summary in scope unused for that long is removed from the registry and
+ *       frees its slots. Unused means its count did not change, or, for the step meters of a {@code
+ *       StepMeterRegistry} (whose count is the last step's alone), that count was zero. Looking it
+ *       up again registers a new one from zero, which Prometheus sees as a counter reset ({@code
+ *       rate()} and {@code increase()} handle it).
  * </ul>
  *
  * <p>Limits, stated plainly:
+ *
  * <ul>
  *   <li>Overflow meters are always registered, so that no increment is lost. The budget keeps room
- *       for one per meter name, so they take the series past {@code maxSeries} only when names
- *       race for the last of it: by at most one overflow meter per name.
- *       Meters without tags cannot fold and are always registered (with the smallest shape when
- *       the budget is full).
+ *       for one per meter name, so they take the series past {@code maxSeries} only when names race
+ *       for the last of it: by at most one overflow meter per name. Meters without tags cannot fold
+ *       and are always registered (with the smallest shape when the budget is full).
  *   <li>Micrometer caches the id that created a meter: the first value folded into an overflow
- *       meter stays on it while that meter lives, even once its key has room again. Overflow
- *       meters are in the default expiry scope, so with expiry on that lasts until it goes idle.
- *       Other folded values are looked up again each time; the guard answers those without
- *       locking and without a new id.
- *   <li>A filter before the guard that denies an id still shows it to the guard; when the budget
- *       is full the guard may log a fold for a meter that is then denied.
- *   <li>Expiry runs when new meters are being registered and on {@link #report()}, at most once
- *       per half the idle time; a registry where nothing new appears does not grow, so it holds
- *       no thread. A sweep sees a change only when it runs, so expiry is late, never early: a
- *       meter is removed once sweeps have seen its count unchanged for the idle time, which with
- *       regular sweeps is between once and twice the idle time after its last change. Code that
- *       keeps a reference to a meter in scope records to a meter no longer exported once it
- *       expired; that is why the scope leaves out, by default, names whose tags never folded.
- *       Gauges, function counters, function timers and long task timers never expire: their
- *       owner registers them once.
+ *       meter stays on it while that meter lives, even once its key has room again. Overflow meters
+ *       are in the default expiry scope, so with expiry on that lasts until it goes idle. Other
+ *       folded values are looked up again each time; the guard answers those without locking and
+ *       without a new id.
+ *   <li>A filter before the guard that denies an id still shows it to the guard; when the budget is
+ *       full the guard may log a fold for a meter that is then denied.
+ *   <li>Expiry runs when new meters are being registered and on {@link #report()}, at most once per
+ *       half the idle time; a registry where nothing new appears does not grow, so it holds no
+ *       thread. A sweep sees a change only when it runs, so expiry is late, never early: a meter is
+ *       removed once sweeps have seen its count unchanged for the idle time, which with regular
+ *       sweeps is between once and twice the idle time after its last change. Code that keeps a
+ *       reference to a meter in scope records to a meter no longer exported once it expired; that
+ *       is why the scope leaves out, by default, names whose tags never folded. Gauges, function
+ *       counters, function timers and long task timers never expire: their owner registers them
+ *       once.
  *   <li>Guard memory is O(limits): per meter name and tag key at most its cap of values, per live
  *       meter one entry, per registering thread at most one reservation; never per distinct value
  *       seen. Meter names are assumed to come from code, not from data.
- *   <li>One guard per registry: {@link #bindTo} a second time throws. On a
- *       {@code CompositeMeterRegistry}, bind it to the composite only; removals reach the child
+ *   <li>One guard per registry: {@link #bindTo} a second time throws. On a {@code
+ *       CompositeMeterRegistry}, bind it to the composite only; removals reach the child
  *       registries, and series are counted by the shape the guard configured (Prometheus-style).
  * </ul>
  *
- * <p>Meters: {@code cardinality.series.used}, {@code cardinality.series.max},
- * {@code cardinality.overflows} (by {@code limit}: tag.values, series.budget),
- * {@code cardinality.histograms.dropped} (by {@code reason}: series.budget, shape),
- * {@code cardinality.meters.expired}.
+ * <p>Meters: {@code cardinality.series.used}, {@code cardinality.series.max}, {@code
+ * cardinality.overflows} (by {@code limit}: tag.values, series.budget), {@code
+ * cardinality.histograms.dropped} (by {@code reason}: series.budget, shape), {@code
+ * cardinality.meters.expired}.
  */
 public final class CardinalityGuard implements MeterFilter, MeterBinder {
   public static final int DEFAULT_MAX_TAG_VALUES = 100;
@@ -132,7 +132,9 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     this.ledger = new SeriesLedger(maxSeries, overflowTagValue, this::capFor);
     this.meters = new GuardMeters(overflowTagValue, maxSeries, builder.listener);
     this.folding = new Folding(ledger, meters, overflowTagValue);
-    this.sweep = new ExpirySweep(ledger, meters, expireIdleNanos, builder.expiredNamePrefixes, builder.expiredTagKeys);
+    this.sweep =
+        new ExpirySweep(
+            ledger, meters, expireIdleNanos, builder.expiredNamePrefixes, builder.expiredTagKeys);
   }
 
   public static Builder builder() {
@@ -152,8 +154,10 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     synchronized (this) {
       MeterRegistry bound = this.registry;
       if (bound != null) {
-        throw new IllegalStateException("CardinalityGuard is already bound to " + bound
-            + "; use one guard per registry (on a composite, bind it to the composite only)");
+        throw new IllegalStateException(
+            "CardinalityGuard is already bound to "
+                + bound
+                + "; use one guard per registry (on a composite, bind it to the composite only)");
       }
       clock = registry.config().clock();
       Shaping shaping = new Shaping(ledger, meters, registry);
@@ -191,9 +195,9 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   }
 
   /**
-   * Shapes a new timer's or distribution summary's distribution to what the series budget has
-   * room for: the percentile histogram goes first, service-level objectives and percentiles stay
-   * where they fit. On Prometheus, later meters of a name keep the shape of those already there.
+   * Shapes a new timer's or distribution summary's distribution to what the series budget has room
+   * for: the percentile histogram goes first, service-level objectives and percentiles stay where
+   * they fit. On Prometheus, later meters of a name keep the shape of those already there.
    */
   @Override
   public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -205,7 +209,8 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
   }
 
   private void meterAdded(Meter meter) {
-    long now = expireIdleNanos > 0 && TrackedMeter.isExpirableType(meter) ? clock.monotonicTime() : 0;
+    long now =
+        expireIdleNanos > 0 && TrackedMeter.isExpirableType(meter) ? clock.monotonicTime() : 0;
     Shaping shaping = Objects.requireNonNull(this.shaping);
     Reservation reservation = ledger.arrived(meter, shaping.countsConfigured(), now);
     if (reservation != null) {
@@ -234,28 +239,42 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
             keys.add(new CardinalityReport.TagKey(values.key, values.size(), values.cap));
           }
           if (values.overflows.sum() > 0) {
-            overflows.add(new CardinalityReport.Overflow(name.name, values.key, values.overflows.sum()));
+            overflows.add(
+                new CardinalityReport.Overflow(name.name, values.key, values.overflows.sum()));
           }
         }
         if (name.budgetOverflows.sum() > 0) {
-          overflows.add(new CardinalityReport.Overflow(name.name, null, name.budgetOverflows.sum()));
+          overflows.add(
+              new CardinalityReport.Overflow(name.name, null, name.budgetOverflows.sum()));
         }
         if (name.meters > 0) {
-          keys.sort(Comparator.comparingInt(CardinalityReport.TagKey::distinctValues).reversed()
-              .thenComparing(CardinalityReport.TagKey::key));
-          meterNames.add(new CardinalityReport.MeterName(name.name, name.meters, name.series, keys));
+          keys.sort(
+              Comparator.comparingInt(CardinalityReport.TagKey::distinctValues)
+                  .reversed()
+                  .thenComparing(CardinalityReport.TagKey::key));
+          meterNames.add(
+              new CardinalityReport.MeterName(name.name, name.meters, name.series, keys));
         }
       }
       seriesUsed = ledger.seriesLive();
     } finally {
       ledger.lock.unlock();
     }
-    meterNames.sort(Comparator.comparingLong(CardinalityReport.MeterName::series).reversed()
-        .thenComparing(CardinalityReport.MeterName::name));
-    overflows.sort(Comparator.comparingLong(CardinalityReport.Overflow::count).reversed()
-        .thenComparing(CardinalityReport.Overflow::meterName));
-    return new CardinalityReport(seriesUsed, maxSeries, meters.histogramsDropped(), meters.metersExpired(),
-        meterNames, overflows);
+    meterNames.sort(
+        Comparator.comparingLong(CardinalityReport.MeterName::series)
+            .reversed()
+            .thenComparing(CardinalityReport.MeterName::name));
+    overflows.sort(
+        Comparator.comparingLong(CardinalityReport.Overflow::count)
+            .reversed()
+            .thenComparing(CardinalityReport.Overflow::meterName));
+    return new CardinalityReport(
+        seriesUsed,
+        maxSeries,
+        meters.histogramsDropped(),
+        meters.metersExpired(),
+        meterNames,
+        overflows);
   }
 
   /** Series of the meters registered now. */
@@ -287,15 +306,24 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
 
   @Override
   public String toString() {
-    return "CardinalityGuard{maxTagValues=" + maxTagValues + ", tagCaps=" + tagCaps + ", maxSeries=" + maxSeries
-        + ", overflowTagValue=" + overflowTagValue + ", expireIdleAfter="
-        + (expireIdleNanos == 0 ? "never" : Duration.ofNanos(expireIdleNanos)) + '}';
+    return "CardinalityGuard{maxTagValues="
+        + maxTagValues
+        + ", tagCaps="
+        + tagCaps
+        + ", maxSeries="
+        + maxSeries
+        + ", overflowTagValue="
+        + overflowTagValue
+        + ", expireIdleAfter="
+        + (expireIdleNanos == 0 ? "never" : Duration.ofNanos(expireIdleNanos))
+        + '}';
   }
 
   private int capFor(String meterName, String key) {
     @Nullable TagCap best = null;
     for (TagCap cap : tagCaps) {
-      if (cap.tagKey.equals(key) && meterName.startsWith(cap.meterNamePrefix)
+      if (cap.tagKey.equals(key)
+          && meterName.startsWith(cap.meterNamePrefix)
           && (best == null || cap.meterNamePrefix.length() > best.meterNamePrefix.length())) {
         best = cap;
       }
@@ -329,7 +357,7 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     private @Nullable Duration expireIdleAfter;
     private final List<String> expiredNamePrefixes = new ArrayList<>();
     private final Set<String> expiredTagKeys = new LinkedHashSet<>();
-    private Consumer<CardinalityEvent> listener = event -> { };
+    private Consumer<CardinalityEvent> listener = event -> {};
 
     private Builder() {}
 
@@ -347,13 +375,21 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       Objects.requireNonNull(meterNamePrefix, "meterNamePrefix");
       Objects.requireNonNull(tagKey, "tagKey");
       if (tagKey.isEmpty()) {
-        throw new IllegalArgumentException("tagKey must not be empty, was '' for meter name prefix '" + meterNamePrefix + "'");
+        throw new IllegalArgumentException(
+            "tagKey must not be empty, was '' for meter name prefix '" + meterNamePrefix + "'");
       }
-      tagCaps.add(new TagCap(meterNamePrefix, tagKey, requirePositive("maxTagValues for " + tagKey, maxTagValues)));
+      tagCaps.add(
+          new TagCap(
+              meterNamePrefix,
+              tagKey,
+              requirePositive("maxTagValues for " + tagKey, maxTagValues)));
       return this;
     }
 
-    /** Registry-wide budget in exported series (histogram buckets, count, sum and max included); default 10,000. */
+    /**
+     * Registry-wide budget in exported series (histogram buckets, count, sum and max included);
+     * default 10,000.
+     */
     public Builder maxSeries(int maxSeries) {
       this.maxSeries = requirePositive("maxSeries", maxSeries);
       return this;
@@ -363,7 +399,8 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     public Builder overflowTagValue(String overflowTagValue) {
       Objects.requireNonNull(overflowTagValue, "overflowTagValue");
       if (overflowTagValue.isBlank()) {
-        throw new IllegalArgumentException("overflowTagValue must not be blank, was '" + overflowTagValue + "'");
+        throw new IllegalArgumentException(
+            "overflowTagValue must not be blank, was '" + overflowTagValue + "'");
       }
       this.overflowTagValue = overflowTagValue;
       return this;
@@ -372,13 +409,14 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     /**
      * Removes counters, timers and distribution summaries in scope that were unused for this long
      * (see the class comment); default never. In scope by default: meters of names whose tags ever
-     * folded into the overflow value. Widen it with {@link #expireIdleMetersNamed} and
-     * {@link #expireIdleMetersTagged}.
+     * folded into the overflow value. Widen it with {@link #expireIdleMetersNamed} and {@link
+     * #expireIdleMetersTagged}.
      */
     public Builder expireIdleAfter(Duration expireIdleAfter) {
       Objects.requireNonNull(expireIdleAfter, "expireIdleAfter");
       if (expireIdleAfter.isNegative() || expireIdleAfter.isZero()) {
-        throw new IllegalArgumentException("expireIdleAfter must be positive, was " + expireIdleAfter);
+        throw new IllegalArgumentException(
+            "expireIdleAfter must be positive, was " + expireIdleAfter);
       }
       this.expireIdleAfter = expireIdleAfter;
       return this;
@@ -394,7 +432,10 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
       return this;
     }
 
-    /** Also expires idle meters that carry the tag key {@code tagKey}. Needs {@link #expireIdleAfter}. */
+    /**
+     * Also expires idle meters that carry the tag key {@code tagKey}. Needs {@link
+     * #expireIdleAfter}.
+     */
     public Builder expireIdleMetersTagged(String tagKey) {
       Objects.requireNonNull(tagKey, "tagKey");
       if (tagKey.isEmpty()) {
@@ -420,9 +461,14 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
      * @throws IllegalStateException if an expiry scope was given without {@link #expireIdleAfter}
      */
     public CardinalityGuard build() {
-      if (expireIdleAfter == null && (!expiredNamePrefixes.isEmpty() || !expiredTagKeys.isEmpty())) {
-        throw new IllegalStateException("expireIdleMetersNamed " + expiredNamePrefixes + " and expireIdleMetersTagged "
-            + expiredTagKeys + " need expireIdleAfter(Duration) to be set");
+      if (expireIdleAfter == null
+          && (!expiredNamePrefixes.isEmpty() || !expiredTagKeys.isEmpty())) {
+        throw new IllegalStateException(
+            "expireIdleMetersNamed "
+                + expiredNamePrefixes
+                + " and expireIdleMetersTagged "
+                + expiredTagKeys
+                + " need expireIdleAfter(Duration) to be set");
       }
       return new CardinalityGuard(this);
     }

@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link CardinalityGuard} saw, taken at one moment: the series in use against the budget,
- * every meter name with its series and tag keys, and every limit that folded registrations into
- * the overflow value, with how often. Immutable.
+ * every meter name with its series and tag keys, and every limit that folded registrations into the
+ * overflow value, with how often. Immutable.
  */
 public final class CardinalityReport {
   private final long seriesUsed;
@@ -17,8 +17,13 @@ public final class CardinalityReport {
   private final List<MeterName> meterNames;
   private final List<Overflow> overflows;
 
-  CardinalityReport(long seriesUsed, long maxSeries, long histogramsDropped, long metersExpired,
-      List<MeterName> meterNames, List<Overflow> overflows) {
+  CardinalityReport(
+      long seriesUsed,
+      long maxSeries,
+      long histogramsDropped,
+      long metersExpired,
+      List<MeterName> meterNames,
+      List<Overflow> overflows) {
     this.seriesUsed = seriesUsed;
     this.maxSeries = maxSeries;
     this.histogramsDropped = histogramsDropped;
@@ -63,22 +68,42 @@ public final class CardinalityReport {
 
   @Override
   public String toString() {
-    StringBuilder out = new StringBuilder()
-        .append("series ").append(seriesUsed).append(" of ").append(maxSeries)
-        .append(", histograms dropped ").append(histogramsDropped)
-        .append(", meters expired ").append(metersExpired).append('\n');
+    StringBuilder out =
+        new StringBuilder()
+            .append("series ")
+            .append(seriesUsed)
+            .append(" of ")
+            .append(maxSeries)
+            .append(", histograms dropped ")
+            .append(histogramsDropped)
+            .append(", meters expired ")
+            .append(metersExpired)
+            .append('\n');
     for (MeterName name : meterNames) {
-      out.append("  ").append(name.name()).append(": ").append(name.series()).append(" series in ")
-          .append(name.meters()).append(" meters");
+      out.append("  ")
+          .append(name.name())
+          .append(": ")
+          .append(name.series())
+          .append(" series in ")
+          .append(name.meters())
+          .append(" meters");
       for (TagKey key : name.tagKeys()) {
-        out.append(", ").append(key.key()).append(' ').append(key.distinctValues()).append('/').append(key.maxValues());
+        out.append(", ")
+            .append(key.key())
+            .append(' ')
+            .append(key.distinctValues())
+            .append('/')
+            .append(key.maxValues());
       }
       out.append('\n');
     }
     for (Overflow overflow : overflows) {
-      out.append("  overflow ").append(overflow.meterName())
+      out.append("  overflow ")
+          .append(overflow.meterName())
           .append(overflow.tagKey() == null ? " (series budget)" : " tag " + overflow.tagKey())
-          .append(": ").append(overflow.count()).append('\n');
+          .append(": ")
+          .append(overflow.count())
+          .append('\n');
     }
     return out.toString();
   }

@@ -12,22 +12,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Removes idle meters in scope, and gives back reservations whose meter never came. Runs on the
  * thread that registers or reports, one sweeper at a time, at most once per interval.
  *
- * <p>In scope: meters of a name whose tags ever folded (its tags come from data), plus meters
- * whose name starts with a prefix the user named or that carry a tag key the user named. A meter
- * outside that scope is never removed: code registers such meters once and keeps them in fields.
+ * <p>In scope: meters of a name whose tags ever folded (its tags come from data), plus meters whose
+ * name starts with a prefix the user named or that carry a tag key the user named. A meter outside
+ * that scope is never removed: code registers such meters once and keeps them in fields.
  */
 final class ExpirySweep {
   private final SeriesLedger ledger;
   private final GuardMeters meters;
+
   /** 0 when expiry is off. */
   private final long idleNanos;
+
   private final long intervalNanos;
   private final List<String> meterNamePrefixes;
   private final Set<String> tagKeys;
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private volatile long nextNanos;
 
-  ExpirySweep(SeriesLedger ledger, GuardMeters meters, long idleNanos, List<String> meterNamePrefixes, Set<String> tagKeys) {
+  ExpirySweep(
+      SeriesLedger ledger,
+      GuardMeters meters,
+      long idleNanos,
+      List<String> meterNamePrefixes,
+      Set<String> tagKeys) {
     this.ledger = ledger;
     this.meters = meters;
     this.idleNanos = idleNanos;
@@ -69,7 +76,8 @@ final class ExpirySweep {
       } finally {
         ledger.lock.unlock();
       }
-      // Outside the lock: removal takes the registry's lock, which is held when it calls the ledger.
+      // Outside the lock: removal takes the registry's lock, which is held when it calls the
+      // ledger.
       for (Meter meter : idle) {
         if (registry.remove(meter) != null) {
           meters.expired();
@@ -82,7 +90,8 @@ final class ExpirySweep {
 
   private boolean inScope(TrackedMeter tracked) {
     Meter.Id id = tracked.meter.getId();
-    if (!TrackedMeter.isExpirableType(tracked.meter) || id.syntheticAssociation() != null
+    if (!TrackedMeter.isExpirableType(tracked.meter)
+        || id.syntheticAssociation() != null
         || GuardMeters.isOwn(id)) {
       return false;
     }

@@ -8,10 +8,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The folding decision: which id a lookup gets. A tag value past its key's cap becomes the
- * overflow value; a new combination the series budget has no room for has every key that varies
- * folded. A lookup that folds onto a live meter, or finds its id live, takes no lock; one that
- * needs a slot or series reserves them in the {@link SeriesLedger} under its lock.
+ * The folding decision: which id a lookup gets. A tag value past its key's cap becomes the overflow
+ * value; a new combination the series budget has no room for has every key that varies folded. A
+ * lookup that folds onto a live meter, or finds its id live, takes no lock; one that needs a slot
+ * or series reserves them in the {@link SeriesLedger} under its lock.
  */
 final class Folding {
   /** How long a reservation waits for its meter before any thread may give it back. */
@@ -64,8 +64,10 @@ final class Folding {
           }
         }
       }
-      if (expected != null && (i >= expected.length || !key.equals(expected[i].getKey())
-          || !folded.equals(expected[i].getValue()))) {
+      if (expected != null
+          && (i >= expected.length
+              || !key.equals(expected[i].getKey())
+              || !folded.equals(expected[i].getValue()))) {
         expected = null;
       }
       i++;
@@ -81,7 +83,9 @@ final class Folding {
     return target.meter.view;
   }
 
-  /** The id for a lookup that {@link #lockFree} could not answer; reserves what a new meter needs. */
+  /**
+   * The id for a lookup that {@link #lockFree} could not answer; reserves what a new meter needs.
+   */
   Meter.Id decide(Meter.Id id, long nowNanos) {
     MeterNameState name;
     long capped = 0;
@@ -118,7 +122,8 @@ final class Folding {
       }
       if (known == null) {
         overflow |= capped != 0;
-        int cost = Math.max(Series.minimum(id.getType()), name.meters > 0 ? name.seriesPerMeter : 0);
+        int cost =
+            Math.max(Series.minimum(id.getType()), name.meters > 0 ? name.seriesPerMeter : 0);
         // Room for the name's overflow meter is kept beside its first meters, so that folding
         // stays possible when the budget runs out.
         long room = overflow || name.overflowMeters > 0 ? cost : 2L * cost;
@@ -179,7 +184,8 @@ final class Folding {
     boolean changed = false;
     for (Tag tag : id.getTagsAsIterable()) {
       TagValues values = name.valuesOrNull(tag.getKey());
-      if (!tag.getValue().equals(overflowTagValue) && (values == null || !values.isOnly(tag.getValue()))) {
+      if (!tag.getValue().equals(overflowTagValue)
+          && (values == null || !values.isOnly(tag.getValue()))) {
         out.add(Tag.of(tag.getKey(), overflowTagValue));
         changed = true;
       } else {

@@ -19,7 +19,8 @@ final class GuardMeters {
   static final String OVERFLOWS = "cardinality.overflows";
   static final String HISTOGRAMS_DROPPED = "cardinality.histograms.dropped";
   static final String METERS_EXPIRED = "cardinality.meters.expired";
-  static final Set<String> NAMES = Set.of(SERIES_USED, SERIES_MAX, OVERFLOWS, HISTOGRAMS_DROPPED, METERS_EXPIRED);
+  static final Set<String> NAMES =
+      Set.of(SERIES_USED, SERIES_MAX, OVERFLOWS, HISTOGRAMS_DROPPED, METERS_EXPIRED);
   private static final String PREFIX = "cardinality.";
   private static final System.Logger LOG = System.getLogger(CardinalityGuard.class.getName());
 
@@ -45,7 +46,8 @@ final class GuardMeters {
 
   void register(MeterRegistry registry, SeriesLedger ledger) {
     Gauge.builder(SERIES_USED, ledger, SeriesLedger::seriesLive)
-        .description("Series the registry exports, as it exports them: histogram buckets, count, sum and max included")
+        .description(
+            "Series the registry exports, as it exports them: histogram buckets, count, sum and max included")
         .baseUnit("series")
         .register(registry);
     Gauge.builder(SERIES_MAX, ledger, SeriesLedger::maxSeries)
@@ -64,7 +66,8 @@ final class GuardMeters {
 
   private static void overflows(MeterRegistry registry, String limit, LongAdder count) {
     FunctionCounter.builder(OVERFLOWS, count, LongAdder::doubleValue)
-        .description("Meter registrations folded into the overflow tag value, by the limit that folded them")
+        .description(
+            "Meter registrations folded into the overflow tag value, by the limit that folded them")
         .tag("limit", limit)
         .baseUnit("registrations")
         .register(registry);
@@ -72,8 +75,9 @@ final class GuardMeters {
 
   private static void histogramsDropped(MeterRegistry registry, String reason, LongAdder count) {
     FunctionCounter.builder(HISTOGRAMS_DROPPED, count, LongAdder::doubleValue)
-        .description("Meters registered with less than the histogram they asked for: for lack of series budget,"
-            + " or to keep the shape of their name's meters")
+        .description(
+            "Meters registered with less than the histogram they asked for: for lack of series budget,"
+                + " or to keep the shape of their name's meters")
         .tag("reason", reason)
         .baseUnit("meters")
         .register(registry);
@@ -83,9 +87,16 @@ final class GuardMeters {
     tagValueOverflows.increment();
     values.overflows.increment();
     if (once(values.warned)) {
-      tell(new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, values.meterName, values.key),
-          "Meter '" + values.meterName + "' tag '" + values.key + "' reached its cap of " + values.cap
-              + " distinct values; further values are recorded under '" + overflowTagValue
+      tell(
+          new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, values.meterName, values.key),
+          "Meter '"
+              + values.meterName
+              + "' tag '"
+              + values.key
+              + "' reached its cap of "
+              + values.cap
+              + " distinct values; further values are recorded under '"
+              + overflowTagValue
               + "'. Ids, raw paths and user input as tag values are the usual cause");
     }
   }
@@ -94,19 +105,39 @@ final class GuardMeters {
     budgetOverflows.increment();
     name.budgetOverflows.increment();
     if (once(name.budgetWarned)) {
-      tell(new CardinalityEvent(CardinalityEvent.Kind.SERIES_BUDGET, name.name, null),
-          "The series budget of " + maxSeries + " is full (" + seriesUsed + " series registered); new tag"
-              + " combinations of meter '" + name.name + "' are recorded under the tag value '" + overflowTagValue + "'");
+      tell(
+          new CardinalityEvent(CardinalityEvent.Kind.SERIES_BUDGET, name.name, null),
+          "The series budget of "
+              + maxSeries
+              + " is full ("
+              + seriesUsed
+              + " series registered); new tag"
+              + " combinations of meter '"
+              + name.name
+              + "' are recorded under the tag value '"
+              + overflowTagValue
+              + "'");
     }
   }
 
   void histogramDroppedForBudget(MeterNameState name, int asked, int kept, long seriesUsed) {
     histogramsDroppedForBudget.increment();
     if (once(name.histogramWarned)) {
-      tell(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, name.name, null),
-          "The series budget of " + maxSeries + " (" + seriesUsed + " series registered) has no room for the"
-              + " distribution of meter '" + name.name + "' as asked (" + asked + " series per meter); its meters"
-              + " export " + kept + ": the percentile histogram goes first, service-level objectives and"
+      tell(
+          new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, name.name, null),
+          "The series budget of "
+              + maxSeries
+              + " ("
+              + seriesUsed
+              + " series registered) has no room for the"
+              + " distribution of meter '"
+              + name.name
+              + "' as asked ("
+              + asked
+              + " series per meter); its meters"
+              + " export "
+              + kept
+              + ": the percentile histogram goes first, service-level objectives and"
               + " percentiles are kept where they fit");
     }
   }
@@ -114,8 +145,12 @@ final class GuardMeters {
   void histogramDroppedForShape(MeterNameState name, boolean histogramShape) {
     histogramsDroppedForShape.increment();
     if (once(name.shapeWarned)) {
-      tell(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_SHAPE, name.name, null),
-          "Meter '" + name.name + "' is registered " + (histogramShape ? "with" : "without")
+      tell(
+          new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_SHAPE, name.name, null),
+          "Meter '"
+              + name.name
+              + "' is registered "
+              + (histogramShape ? "with" : "without")
               + " histogram buckets like the meters of that name already there, though it asked otherwise:"
               + " Prometheus exports one name as a histogram or as a summary, never both");
     }

@@ -20,16 +20,22 @@ final class MeterNameState {
   final AtomicBoolean budgetWarned = new AtomicBoolean();
   final AtomicBoolean histogramWarned = new AtomicBoolean();
   final AtomicBoolean shapeWarned = new AtomicBoolean();
+
   /** The overflow meter the last folded lookup of this name went to, for the next one to reuse. */
   volatile @Nullable FoldTarget lastFold;
+
   /** Set once a cap or the budget folded a registration of this name: its tags come from data. */
   volatile boolean folded;
+
   int meters;
   long series;
+
   /** Live meters of this name that carry the overflow value. */
   int overflowMeters;
+
   /** Live meters of this name that export histogram buckets. */
   int histogramMeters;
+
   /** Series of the last meter of this name registered: what a new one is expected to cost. */
   int seriesPerMeter;
 

@@ -29,9 +29,9 @@ final class Series {
   }
 
   /**
-   * What a distribution meter built with {@code config} will export on a registry that does
-   * ({@code aggregable}) or does not add percentile-histogram buckets: Prometheus does, a
-   * {@code SimpleMeterRegistry} keeps only the service-level objectives as buckets.
+   * What a distribution meter built with {@code config} will export on a registry that does ({@code
+   * aggregable}) or does not add percentile-histogram buckets: Prometheus does, a {@code
+   * SimpleMeterRegistry} keeps only the service-level objectives as buckets.
    */
   static int predicted(DistributionStatisticConfig config, boolean aggregable) {
     DistributionStatisticConfig merged = config.merge(DistributionStatisticConfig.DEFAULT);
@@ -55,7 +55,8 @@ final class Series {
 
   /** True if a registered meter exports histogram buckets. */
   static boolean hasBuckets(Meter meter) {
-    return meter instanceof HistogramSupport histogram && histogram.takeSnapshot().histogramCounts().length > 0;
+    return meter instanceof HistogramSupport histogram
+        && histogram.takeSnapshot().histogramCounts().length > 0;
   }
 
   /** What a registered meter exports. */

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * meter name, and tag value slots. Every count changes here, under {@link #lock}.
  *
  * <p>A registration goes through these states:
+ *
  * <pre>
  *   map()          reserve  -> RESERVED   (series and tag value slots held; this thread's)
  *   configure()    resize   -> RESERVED   (the series of the shape chosen)
@@ -27,9 +28,10 @@ import org.jspecify.annotations.Nullable;
  *                                          after RESERVATION_TIMEOUT by any)
  *   meter removed  remove   -> gone       (series and slots given back)
  * </pre>
+ *
  * Micrometer runs every filter's {@code map}, then {@code accept}, {@code configure} and the
- * meter-added listeners on the registering thread, the last three under its lock: so the next
- * meter added on the thread that reserved is the one reserved for, and a meter added without a
+ * meter-added listeners on the registering thread, the last three under its lock: so the next meter
+ * added on the thread that reserved is the one reserved for, and a meter added without a
  * reservation (registered before the guard, synthetic, or after a release) is counted as it is.
  */
 // The counts are written only under the lock; volatile so that lookups read them without it. Ids
@@ -41,18 +43,32 @@ final class SeriesLedger {
   private final String overflowTagValue;
   private final ToIntBiFunction<String, String> capFor;
   private final Map<String, MeterNameState> names = new ConcurrentHashMap<>();
+
   /** Live meters by their registered id. Under the lock, as every map below. */
   private final Map<Meter.Id, TrackedMeter> live = new HashMap<>();
+
   /** Live meters by the guard's id, for those whose registered id a later filter rewrote. */
   private final Map<Meter.Id, TrackedMeter> views = new HashMap<>();
-  /** Each thread's reservation under way, in a holder so that setting and clearing it writes no map. */
+
+  /**
+   * Each thread's reservation under way, in a holder so that setting and clearing it writes no map.
+   */
   private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
-  /** Reservations not confirmed or released yet (at most one per registering thread), linked through themselves. */
+
+  /**
+   * Reservations not confirmed or released yet (at most one per registering thread), linked through
+   * themselves.
+   */
   private @Nullable Reservation outstanding;
-  /** Volatile so that a lookup sees without the lock that no thread has a reservation to give back. */
+
+  /**
+   * Volatile so that a lookup sees without the lock that no thread has a reservation to give back.
+   */
   private volatile int outstandingCount;
+
   /** True while the guard binds; see {@link #arrived}. */
   volatile boolean binding = true;
+
   private volatile long seriesLive;
   private volatile long seriesReserved;
 
@@ -96,7 +112,10 @@ final class SeriesLedger {
     return seriesLive + seriesReserved - reservation.series + series <= maxSeries;
   }
 
-  /** Holds series and the slots of {@code view}'s tag values for this thread's registration. Under the lock. */
+  /**
+   * Holds series and the slots of {@code view}'s tag values for this thread's registration. Under
+   * the lock.
+   */
   void reserve(Meter.Id view, MeterNameState name, boolean overflow, int series, long nowNanos) {
     TagValues.Slot[] slots = new TagValues.Slot[tagCount(view)];
     int n = 0;
@@ -105,8 +124,14 @@ final class SeriesLedger {
         slots[n++] = name.values(tag.getKey(), capFor).reserve(tag.getValue());
       }
     }
-    Reservation reservation = new Reservation(view, name, overflow, n == slots.length ? slots : Arrays.copyOf(slots, n),
-        series, nowNanos);
+    Reservation reservation =
+        new Reservation(
+            view,
+            name,
+            overflow,
+            n == slots.length ? slots : Arrays.copyOf(slots, n),
+            series,
+            nowNanos);
     link(reservation);
     seriesReserved += series;
     pending.get().reservation = reservation;
@@ -146,7 +171,10 @@ final class SeriesLedger {
     }
   }
 
-  /** Gives back reservations older than {@code timeoutNanos}, whichever thread made them. Under the lock. */
+  /**
+   * Gives back reservations older than {@code timeoutNanos}, whichever thread made them. Under the
+   * lock.
+   */
   void releaseOlderThan(long timeoutNanos, long nowNanos) {
     for (Reservation reservation = outstanding; reservation != null; ) {
       Reservation next = reservation.next;
@@ -251,11 +279,15 @@ final class SeriesLedger {
         slots = Arrays.copyOf(slots, n);
       }
       Reservation configured =
-          configuredCounts && reservation != null && reservation.configuredSeries > 0 ? reservation : null;
+          configuredCounts && reservation != null && reservation.configuredSeries > 0
+              ? reservation
+              : null;
       int series = configured != null ? configured.configuredSeries : Series.of(meter);
-      boolean histogram = configured != null ? configured.configuredHistogram : Series.hasBuckets(meter);
+      boolean histogram =
+          configured != null ? configured.configuredHistogram : Series.hasBuckets(meter);
       boolean overflow = reservation != null ? reservation.overflow : hasOverflowValue(view);
-      TrackedMeter tracked = new TrackedMeter(meter, view, name, series, histogram, overflow, slots, nowNanos);
+      TrackedMeter tracked =
+          new TrackedMeter(meter, view, name, series, histogram, overflow, slots, nowNanos);
       live.put(id, tracked);
       if (view != id && !view.equals(id)) {
         views.put(view, tracked);

@@ -17,15 +17,24 @@ final class Shaping {
   private static final DistributionStatisticConfig NO_PERCENTILE_HISTOGRAM =
       DistributionStatisticConfig.builder().percentilesHistogram(false).build();
   private static final DistributionStatisticConfig SLOS_ONLY =
-      DistributionStatisticConfig.builder().percentilesHistogram(false).percentiles(new double[0]).build();
-  private static final DistributionStatisticConfig BASE = DistributionStatisticConfig.builder()
-      .percentilesHistogram(false).percentiles(new double[0]).serviceLevelObjectives(new double[0]).build();
+      DistributionStatisticConfig.builder()
+          .percentilesHistogram(false)
+          .percentiles(new double[0])
+          .build();
+  private static final DistributionStatisticConfig BASE =
+      DistributionStatisticConfig.builder()
+          .percentilesHistogram(false)
+          .percentiles(new double[0])
+          .serviceLevelObjectives(new double[0])
+          .build();
 
   private final SeriesLedger ledger;
   private final GuardMeters meters;
   private final MeterRegistry registry;
+
   /** True if the registry adds percentile-histogram buckets; learned from the meters it makes. */
   private volatile boolean aggregable;
+
   private final boolean learns;
 
   Shaping(SeriesLedger ledger, GuardMeters meters, MeterRegistry registry) {
@@ -48,10 +57,15 @@ final class Shaping {
     }
     boolean aggregable = this.aggregable;
     int asked = Series.predicted(config, aggregable);
-    DistributionStatisticConfig[] shapes = asked <= Series.DISTRIBUTION_BASE
-        ? new DistributionStatisticConfig[] {config}
-        : new DistributionStatisticConfig[] {config, NO_PERCENTILE_HISTOGRAM.merge(config), SLOS_ONLY.merge(config),
-            BASE.merge(config)};
+    DistributionStatisticConfig[] shapes =
+        asked <= Series.DISTRIBUTION_BASE
+            ? new DistributionStatisticConfig[] {config}
+            : new DistributionStatisticConfig[] {
+              config,
+              NO_PERCENTILE_HISTOGRAM.merge(config),
+              SLOS_ONLY.merge(config),
+              BASE.merge(config)
+            };
     DistributionStatisticConfig chosen = null;
     boolean shortOfBudget = false;
     boolean shapeBound = false;
@@ -109,7 +123,9 @@ final class Shaping {
 
   /** Learns from a meter the registry made whether it adds percentile-histogram buckets. */
   void learn(Reservation reservation, Meter meter) {
-    if (learns && reservation.configuredSeries > 0 && reservation.ifAggregable != reservation.ifNotAggregable) {
+    if (learns
+        && reservation.configuredSeries > 0
+        && reservation.ifAggregable != reservation.ifNotAggregable) {
       int actual = Series.of(meter);
       if (actual == reservation.ifNotAggregable) {
         aggregable = false;

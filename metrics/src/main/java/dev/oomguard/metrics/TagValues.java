@@ -6,10 +6,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The values one tag key of one meter name may take: at most {@code cap}. Each value has a
- * {@link Slot} that counts the live meters carrying it and the registrations reserved for it; a
- * slot with neither goes away and frees its place. Reads are lock free; changes happen under the
- * {@link SeriesLedger}'s lock.
+ * The values one tag key of one meter name may take: at most {@code cap}. Each value has a {@link
+ * Slot} that counts the live meters carrying it and the registrations reserved for it; a slot with
+ * neither goes away and frees its place. Reads are lock free; changes happen under the {@link
+ * SeriesLedger}'s lock.
  */
 final class TagValues {
   final String meterName;
@@ -54,7 +54,10 @@ final class TagValues {
     return slot;
   }
 
-  /** Counts a meter that arrived without a reservation: it exists, so it is counted even past the cap. */
+  /**
+   * Counts a meter that arrived without a reservation: it exists, so it is counted even past the
+   * cap.
+   */
   Slot meterArrived(String value) {
     Slot slot = values.computeIfAbsent(value, v -> new Slot(this, v));
     slot.meters++;

@@ -16,20 +16,31 @@ import org.jspecify.annotations.Nullable;
  */
 final class TrackedMeter {
   final Meter meter;
+
   /** The id the guard returned for it; differs from the meter's when later filters rewrote it. */
   final Meter.Id view;
+
   final MeterNameState name;
   final int series;
   final boolean histogram;
   final boolean overflow;
   final TagValues.Slot[] slots;
+
   /** Set when the registry removed it, for lock-free readers holding on to it. */
   volatile boolean removed;
+
   private double lastValue;
   private long lastChangeNanos;
 
-  TrackedMeter(Meter meter, Meter.Id view, MeterNameState name, int series, boolean histogram, boolean overflow,
-      TagValues.Slot[] slots, long nowNanos) {
+  TrackedMeter(
+      Meter meter,
+      Meter.Id view,
+      MeterNameState name,
+      int series,
+      boolean histogram,
+      boolean overflow,
+      TagValues.Slot[] slots,
+      long nowNanos) {
     this.meter = meter;
     this.view = view;
     this.name = name;
@@ -43,7 +54,9 @@ final class TrackedMeter {
 
   /** Only meters that code looks up per use come back after removal; see the guard's javadoc. */
   static boolean isExpirableType(Meter meter) {
-    return meter instanceof Counter || meter instanceof Timer || meter instanceof DistributionSummary;
+    return meter instanceof Counter
+        || meter instanceof Timer
+        || meter instanceof DistributionSummary;
   }
 
   /**
@@ -63,7 +76,9 @@ final class TrackedMeter {
   }
 
   private static boolean isStep(Meter meter) {
-    return meter instanceof StepCounter || meter instanceof StepTimer || meter instanceof StepDistributionSummary;
+    return meter instanceof StepCounter
+        || meter instanceof StepTimer
+        || meter instanceof StepDistributionSummary;
   }
 
   private static double value(@Nullable Meter meter) {

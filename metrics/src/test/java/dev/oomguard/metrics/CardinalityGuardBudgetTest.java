@@ -16,15 +16,18 @@ class CardinalityGuardBudgetTest {
   /** The guard's own meters: two gauges and five function counters. */
   static final int OWN_SERIES = 7;
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<CardinalityEvent> events = new ArrayList<>();
 
   @Test
   void configure_withoutRoomForAHistogram_registersTheNameWithCountSumAndMax() {
     CardinalityGuard.builder().maxSeries(OWN_SERIES + 100).build().bindTo(registry);
 
-    Timer a = Timer.builder("latency").tag("op", "a").publishPercentileHistogram().register(registry);
-    Timer b = Timer.builder("latency").tag("op", "b").publishPercentileHistogram().register(registry);
+    Timer a =
+        Timer.builder("latency").tag("op", "a").publishPercentileHistogram().register(registry);
+    Timer b =
+        Timer.builder("latency").tag("op", "b").publishPercentileHistogram().register(registry);
     b.record(Duration.ofMillis(3));
 
     assertThat(a.takeSnapshot().histogramCounts()).isEmpty();
@@ -43,7 +46,8 @@ class CardinalityGuardBudgetTest {
     Timer.builder("latency").tag("op", "a").publishPercentileHistogram().register(registry);
     fillers.forEach(registry::remove);
 
-    Timer b = Timer.builder("latency").tag("op", "b").publishPercentileHistogram().register(registry);
+    Timer b =
+        Timer.builder("latency").tag("op", "b").publishPercentileHistogram().register(registry);
 
     assertThat(b.takeSnapshot().histogramCounts()).isEmpty();
     assertThat(Scrape.of(registry).seriesOf("latency_seconds")).isEqualTo(3 + 3);
@@ -51,32 +55,53 @@ class CardinalityGuardBudgetTest {
 
   @Test
   void configure_droppingAHistogram_isCountedAndToldOnce() {
-    CardinalityGuard.builder().maxSeries(OWN_SERIES + 100).listener(events::add).build().bindTo(registry);
+    CardinalityGuard.builder()
+        .maxSeries(OWN_SERIES + 100)
+        .listener(events::add)
+        .build()
+        .bindTo(registry);
 
     for (String op : List.of("a", "b", "c")) {
       Timer.builder("latency").tag("op", op).publishPercentileHistogram().register(registry);
     }
 
-    assertThat(registry.get(CardinalityGuard.HISTOGRAMS_DROPPED).tag("reason", "series.budget").functionCounter().count()).isEqualTo(3.0);
-    assertThat(events).containsExactly(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, "latency", null));
+    assertThat(
+            registry
+                .get(CardinalityGuard.HISTOGRAMS_DROPPED)
+                .tag("reason", "series.budget")
+                .functionCounter()
+                .count())
+        .isEqualTo(3.0);
+    assertThat(events)
+        .containsExactly(
+            new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, "latency", null));
   }
 
   @Test
   void map_whenTheBudgetIsFull_foldsNewCombinationsIntoOverflow() {
-    CardinalityGuard.builder().maxTagValues(1_000).maxSeries(OWN_SERIES + 10).build().bindTo(registry);
+    CardinalityGuard.builder()
+        .maxTagValues(1_000)
+        .maxSeries(OWN_SERIES + 10)
+        .build()
+        .bindTo(registry);
 
     for (int i = 0; i < 50; i++) {
       registry.counter("orders", "customer", "c" + i).increment();
     }
 
     assertThat(registry.find("orders").counters()).hasSize(10);
-    assertThat(registry.get("orders").tag("customer", "OVERFLOW").counter().count()).isEqualTo(41.0);
+    assertThat(registry.get("orders").tag("customer", "OVERFLOW").counter().count())
+        .isEqualTo(41.0);
     assertThat(Scrape.of(registry).series()).isEqualTo(OWN_SERIES + 10);
   }
 
   @Test
   void map_whenTheBudgetIsFull_keepsRegisteredMetersWorking() {
-    CardinalityGuard.builder().maxTagValues(1_000).maxSeries(OWN_SERIES + 3).build().bindTo(registry);
+    CardinalityGuard.builder()
+        .maxTagValues(1_000)
+        .maxSeries(OWN_SERIES + 3)
+        .build()
+        .bindTo(registry);
     Counter first = registry.counter("orders", "customer", "first");
     for (int i = 0; i < 10; i++) {
       registry.counter("orders", "customer", "c" + i).increment();
@@ -98,20 +123,37 @@ class CardinalityGuardBudgetTest {
       simple.counter("orders", "customer", "c" + i, "region", "eu").increment();
     }
 
-    assertThat(simple.get("orders").tags("app", "shop", "region", "eu", "customer", "OVERFLOW").counter().count())
+    assertThat(
+            simple
+                .get("orders")
+                .tags("app", "shop", "region", "eu", "customer", "OVERFLOW")
+                .counter()
+                .count())
         .isEqualTo(16.0);
   }
 
   @Test
   void map_foldingForTheBudget_isCountedAndToldOnce() {
-    CardinalityGuard.builder().maxTagValues(1_000).maxSeries(OWN_SERIES + 4).listener(events::add).build().bindTo(registry);
+    CardinalityGuard.builder()
+        .maxTagValues(1_000)
+        .maxSeries(OWN_SERIES + 4)
+        .listener(events::add)
+        .build()
+        .bindTo(registry);
 
     for (int i = 0; i < 10; i++) {
       registry.counter("orders", "customer", "c" + i);
     }
 
-    assertThat(registry.get(CardinalityGuard.OVERFLOWS).tag("limit", "series.budget").functionCounter().count()).isEqualTo(7.0);
-    assertThat(events).containsExactly(new CardinalityEvent(CardinalityEvent.Kind.SERIES_BUDGET, "orders", null));
+    assertThat(
+            registry
+                .get(CardinalityGuard.OVERFLOWS)
+                .tag("limit", "series.budget")
+                .functionCounter()
+                .count())
+        .isEqualTo(7.0);
+    assertThat(events)
+        .containsExactly(new CardinalityEvent(CardinalityEvent.Kind.SERIES_BUDGET, "orders", null));
   }
 
   @Test

@@ -20,37 +20,46 @@ class CardinalityGuardBuilderTest {
   @Test
   void maxTagValues_belowOne_isRejectedNamingTheValue() {
     assertThatThrownBy(() -> CardinalityGuard.builder().maxTagValues(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTagValues").hasMessageContaining("0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxTagValues")
+        .hasMessageContaining("0");
   }
 
   @Test
   void maxTagValuesOverride_belowOne_isRejectedNamingTheKeyAndValue() {
     assertThatThrownBy(() -> CardinalityGuard.builder().maxTagValues("http.", "uri", -3))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uri").hasMessageContaining("-3");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("uri")
+        .hasMessageContaining("-3");
   }
 
   @Test
   void maxTagValuesOverride_withAnEmptyKey_isRejected() {
     assertThatThrownBy(() -> CardinalityGuard.builder().maxTagValues("http.", "", 5))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tagKey");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tagKey");
   }
 
   @Test
   void maxSeries_belowOne_isRejectedNamingTheValue() {
     assertThatThrownBy(() -> CardinalityGuard.builder().maxSeries(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSeries").hasMessageContaining("-1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxSeries")
+        .hasMessageContaining("-1");
   }
 
   @Test
   void overflowTagValue_blank_isRejected() {
     assertThatThrownBy(() -> CardinalityGuard.builder().overflowTagValue(" "))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflowTagValue");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("overflowTagValue");
   }
 
   @Test
   void expireIdleAfter_notPositive_isRejectedNamingTheValue() {
     assertThatThrownBy(() -> CardinalityGuard.builder().expireIdleAfter(Duration.ofSeconds(-5)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-5S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PT-5S");
   }
 
   @Test
@@ -59,7 +68,8 @@ class CardinalityGuardBuilderTest {
     guard.bindTo(new SimpleMeterRegistry());
 
     assertThatThrownBy(() -> guard.bindTo(new SimpleMeterRegistry()))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already bound");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already bound");
   }
 
   @Test
@@ -78,13 +88,16 @@ class CardinalityGuardBuilderTest {
   void build_withAnExpiryScopeButNoIdleTime_isRejectedNamingTheScope() {
     CardinalityGuard.Builder builder = CardinalityGuard.builder().expireIdleMetersNamed("http.");
 
-    assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("[http.]").hasMessageContaining("expireIdleAfter");
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[http.]")
+        .hasMessageContaining("expireIdleAfter");
   }
 
   @Test
   void expireIdleMetersTagged_emptyKey_isRejected() {
     assertThatThrownBy(() -> CardinalityGuard.builder().expireIdleMetersTagged(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tagKey");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tagKey");
   }
 }

@@ -37,14 +37,16 @@ class CardinalityGuardConcurrencyTest {
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
-      done.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < VALUES_PER_THREAD; i++) {
-          String value = i % 2 == 0 ? "shared-" + i : "t" + thread + "-" + i;
-          registry.counter("orders", "customer", value, "region", "r" + i % 97).increment();
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < VALUES_PER_THREAD; i++) {
+                  String value = i % 2 == 0 ? "shared-" + i : "t" + thread + "-" + i;
+                  registry.counter("orders", "customer", value, "region", "r" + i % 97).increment();
+                }
+                return null;
+              }));
     }
     for (Future<?> future : done) {
       future.get(60, TimeUnit.SECONDS);
@@ -83,6 +85,9 @@ class CardinalityGuardConcurrencyTest {
   }
 
   private Set<String> values(String key) {
-    return registry.find("orders").meters().stream().map(Meter::getId).map(id -> id.getTag(key)).collect(Collectors.toSet());
+    return registry.find("orders").meters().stream()
+        .map(Meter::getId)
+        .map(id -> id.getTag(key))
+        .collect(Collectors.toSet());
   }
 }

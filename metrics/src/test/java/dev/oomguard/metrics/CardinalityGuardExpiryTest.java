@@ -22,7 +22,12 @@ class CardinalityGuardExpiryTest {
 
   private final MockClock clock = new MockClock();
   private final MeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
-  private final CardinalityGuard guard = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
+  private final CardinalityGuard guard =
+      CardinalityGuard.builder()
+          .maxTagValues(2)
+          .expireIdleAfter(IDLE)
+          .expireIdleMetersNamed("orders")
+          .build();
 
   CardinalityGuardExpiryTest() {
     guard.bindTo(registry);
@@ -47,23 +52,27 @@ class CardinalityGuardExpiryTest {
   @Test
   void stepRegistry_keepsAMeterUsedAtASteadyRateAndExpiresAnIdleOne() {
     MockClock stepClock = new MockClock();
-    MeterRegistry step = new SimpleMeterRegistry(new SimpleConfig() {
-      @Override
-      public @Nullable String get(String key) {
-        return null;
-      }
+    MeterRegistry step =
+        new SimpleMeterRegistry(
+            new SimpleConfig() {
+              @Override
+              public @Nullable String get(String key) {
+                return null;
+              }
 
-      @Override
-      public CountingMode mode() {
-        return CountingMode.STEP;
-      }
+              @Override
+              public CountingMode mode() {
+                return CountingMode.STEP;
+              }
 
-      @Override
-      public Duration step() {
-        return Duration.ofMinutes(1);
-      }
-    }, stepClock);
-    CardinalityGuard stepGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
+              @Override
+              public Duration step() {
+                return Duration.ofMinutes(1);
+              }
+            },
+            stepClock);
+    CardinalityGuard stepGuard =
+        CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
     stepGuard.bindTo(step);
     step.counter("orders", "customer", "once").increment();
     Counter steady = step.counter("orders", "customer", "steady");
@@ -96,7 +105,8 @@ class CardinalityGuardExpiryTest {
     clock.add(IDLE);
 
     assertThat(guard.report().metersExpired()).isEqualTo(2);
-    assertThat(registry.get(CardinalityGuard.METERS_EXPIRED).functionCounter().count()).isEqualTo(2.0);
+    assertThat(registry.get(CardinalityGuard.METERS_EXPIRED).functionCounter().count())
+        .isEqualTo(2.0);
   }
 
   @Test
@@ -144,15 +154,18 @@ class CardinalityGuardExpiryTest {
     guard.report();
 
     assertThat(registry.get("queue.size").gauge().value()).isEqualTo(7.0);
-    assertThat(registry.get(CardinalityGuard.SERIES_MAX).gauge().value()).isEqualTo(guard.maxSeries());
+    assertThat(registry.get(CardinalityGuard.SERIES_MAX).gauge().value())
+        .isEqualTo(guard.maxSeries());
   }
 
   @Test
   void expiry_onPrometheus_removesTheSeriesFromTheScrape() {
     MockClock prometheusClock = new MockClock();
     PrometheusMeterRegistry prometheus =
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), prometheusClock);
-    CardinalityGuard prometheusGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
+        new PrometheusMeterRegistry(
+            PrometheusConfig.DEFAULT, new PrometheusRegistry(), prometheusClock);
+    CardinalityGuard prometheusGuard =
+        CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
     prometheusGuard.bindTo(prometheus);
     prometheus.counter("orders", "customer", "a").increment();
     prometheus.counter("orders", "customer", "b").increment();
@@ -161,7 +174,10 @@ class CardinalityGuardExpiryTest {
     prometheus.counter("orders", "customer", "b").increment();
     prometheusGuard.report();
 
-    assertThat(Scrape.of(prometheus).samples("orders_total")).singleElement().asString().contains("customer=\"b\"");
+    assertThat(Scrape.of(prometheus).samples("orders_total"))
+        .singleElement()
+        .asString()
+        .contains("customer=\"b\"");
   }
 
   @Test
@@ -170,7 +186,8 @@ class CardinalityGuardExpiryTest {
     SimpleMeterRegistry child = new SimpleMeterRegistry(SimpleConfig.DEFAULT, compositeClock);
     CompositeMeterRegistry composite = new CompositeMeterRegistry(compositeClock);
     composite.add(child);
-    CardinalityGuard compositeGuard = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
+    CardinalityGuard compositeGuard =
+        CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("orders").build();
     compositeGuard.bindTo(composite);
     composite.counter("orders", "customer", "a").increment();
     compositeGuard.report();
@@ -184,7 +201,8 @@ class CardinalityGuardExpiryTest {
 
   @Test
   void expiry_byDefault_neverRemovesAMeterKeptInAField() {
-    CardinalityGuard scoped = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
+    CardinalityGuard scoped =
+        CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
     MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     scoped.bindTo(simple);
     Counter started = simple.counter("jobs.started");
@@ -205,7 +223,8 @@ class CardinalityGuardExpiryTest {
 
   @Test
   void expiry_byDefault_removesIdleMetersOfANameWhoseTagsFolded() {
-    CardinalityGuard scoped = CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
+    CardinalityGuard scoped =
+        CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(IDLE).build();
     MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     scoped.bindTo(simple);
     Counter kept = simple.counter("jobs.started");
@@ -223,7 +242,8 @@ class CardinalityGuardExpiryTest {
 
   @Test
   void expiry_scopedToATagKey_removesOnlyMetersCarryingIt() {
-    CardinalityGuard scoped = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersTagged("visitor").build();
+    CardinalityGuard scoped =
+        CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersTagged("visitor").build();
     MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     scoped.bindTo(simple);
     Counter kept = simple.counter("requests", "uri", "/a");
@@ -237,7 +257,8 @@ class CardinalityGuardExpiryTest {
 
   @Test
   void expiry_scopedToANamePrefix_leavesOtherNames() {
-    CardinalityGuard scoped = CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("cache.").build();
+    CardinalityGuard scoped =
+        CardinalityGuard.builder().expireIdleAfter(IDLE).expireIdleMetersNamed("cache.").build();
     MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     scoped.bindTo(simple);
     simple.counter("cache.gets", "key", "k1");
@@ -252,11 +273,14 @@ class CardinalityGuardExpiryTest {
 
   @Test
   void expiry_ofTheOverflowMeter_letsItsFirstValueUnfoldOnceThereIsRoom() {
-    CardinalityGuard scoped = CardinalityGuard.builder().maxTagValues(1).expireIdleAfter(IDLE).build();
+    CardinalityGuard scoped =
+        CardinalityGuard.builder().maxTagValues(1).expireIdleAfter(IDLE).build();
     MeterRegistry simple = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     scoped.bindTo(simple);
     simple.counter("logins", "user", "a").increment();
-    simple.counter("logins", "user", "b").increment(); // creates the overflow meter; Micrometer caches b -> it
+    simple
+        .counter("logins", "user", "b")
+        .increment(); // creates the overflow meter; Micrometer caches b -> it
     scoped.report();
 
     clock.add(IDLE);

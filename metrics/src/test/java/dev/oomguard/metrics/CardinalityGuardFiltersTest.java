@@ -65,7 +65,8 @@ class CardinalityGuardFiltersTest {
   @Test
   void denyFilterBeforeTheGuard_deniedLookupsTakeNoRoomFromLaterMeters() {
     registry.config().meterFilter(MeterFilter.denyNameStartsWith("debug"));
-    CardinalityGuard guard = bind(CardinalityGuard.builder().maxTagValues(30).maxSeries(roomFor(30)));
+    CardinalityGuard guard =
+        bind(CardinalityGuard.builder().maxTagValues(30).maxSeries(roomFor(30)));
 
     for (int i = 0; i < 80; i++) {
       registry.counter("debug.cache", "key", "k" + i);
@@ -126,12 +127,14 @@ class CardinalityGuardFiltersTest {
 
     // Nineteen values and the overflow meter: the last series of the budget went to overflow.
     assertThat(Scrape.of(registry).series()).isEqualTo(OWN_SERIES + 20);
-    assertThat(registry.get("orders").tags("app", "shop", "customer", "OVERFLOW").counter().count()).isEqualTo(21.0);
+    assertThat(registry.get("orders").tags("app", "shop", "customer", "OVERFLOW").counter().count())
+        .isEqualTo(21.0);
   }
 
   @Test
   void ignoreTagsAfterTheGuard_ignoredValuesTakeNoSlotsOrSeries() {
-    CardinalityGuard guard = bind(CardinalityGuard.builder().maxTagValues(5).maxSeries(OWN_SERIES + 5));
+    CardinalityGuard guard =
+        bind(CardinalityGuard.builder().maxTagValues(5).maxSeries(OWN_SERIES + 5));
     registry.config().meterFilter(MeterFilter.ignoreTags("uri"));
 
     for (int i = 0; i < 50; i++) {
@@ -173,23 +176,33 @@ class CardinalityGuardFiltersTest {
    */
   @Test
   void bootBindingOrder_histogramTimerWithFiveThousandValues_budgetNeverFalselyFull() {
-    CardinalityGuard guard = bind(CardinalityGuard.builder().maxTagValues("http.server.requests", "uri", 5_000));
+    CardinalityGuard guard =
+        bind(CardinalityGuard.builder().maxTagValues("http.server.requests", "uri", 5_000));
     registry.config().commonTags("application", "shop");
 
     for (int i = 0; i < 5_000; i++) {
-      Timer.builder("http.server.requests").tag("uri", "/items/" + i).tag("method", "GET")
-          .publishPercentileHistogram().register(registry).record(Duration.ofMillis(i % 100));
+      Timer.builder("http.server.requests")
+          .tag("uri", "/items/" + i)
+          .tag("method", "GET")
+          .publishPercentileHistogram()
+          .register(registry)
+          .record(Duration.ofMillis(i % 100));
     }
 
     Scrape scrape = Scrape.of(registry);
     assertThat(guard.seriesUsed()).isEqualTo(scrape.series());
     int perTimer = 72;
-    // Full means no room for one more timer: within one timer (and the overflow meter's) of the budget.
-    assertThat(scrape.series()).isBetween(CardinalityGuard.DEFAULT_MAX_SERIES - 2 * perTimer,
-        CardinalityGuard.DEFAULT_MAX_SERIES);
+    // Full means no room for one more timer: within one timer (and the overflow meter's) of the
+    // budget.
+    assertThat(scrape.series())
+        .isBetween(
+            CardinalityGuard.DEFAULT_MAX_SERIES - 2 * perTimer,
+            CardinalityGuard.DEFAULT_MAX_SERIES);
     assertThat(scrape.sum("http_server_requests_seconds_count")).isEqualTo(5_000.0);
-    assertThat(events).containsExactly(
-        new CardinalityEvent(CardinalityEvent.Kind.SERIES_BUDGET, "http.server.requests", null));
+    assertThat(events)
+        .containsExactly(
+            new CardinalityEvent(
+                CardinalityEvent.Kind.SERIES_BUDGET, "http.server.requests", null));
   }
 
   @Test

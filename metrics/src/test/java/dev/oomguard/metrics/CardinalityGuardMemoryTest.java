@@ -34,7 +34,8 @@ class CardinalityGuardMemoryTest {
 
     // Live meters: the capped values, the overflow meter and the guard's own seven; tag values: the
     // cap, and the two values each of the guard's own "limit" and "reason" tags.
-    assertThat(guard.stateSize()).isLessThanOrEqualTo((MAX_TAG_VALUES + 1 + 7) + (MAX_TAG_VALUES + 4));
+    assertThat(guard.stateSize())
+        .isLessThanOrEqualTo((MAX_TAG_VALUES + 1 + 7) + (MAX_TAG_VALUES + 4));
     assertThat(registry.getMeters()).hasSize(MAX_TAG_VALUES + 1 + 7);
   }
 

@@ -11,12 +11,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Incident 4 replayed: 8,000 distinct {@code uri} values on a timer with a percentile histogram. */
+/**
+ * Incident 4 replayed: 8,000 distinct {@code uri} values on a timer with a percentile histogram.
+ */
 class CardinalityGuardPrometheusTest {
   static final int URIS = 8_000;
   static final int MAX_SERIES = 2_000;
 
-  private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry prometheus =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private static void serveEveryUri(MeterRegistry registry) {
     for (int i = 0; i < URIS; i++) {

@@ -8,8 +8,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 class CardinalityGuardReportTest {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final CardinalityGuard guard = CardinalityGuard.builder().maxTagValues(5).maxSeries(5_000).build();
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final CardinalityGuard guard =
+      CardinalityGuard.builder().maxTagValues(5).maxSeries(5_000).build();
 
   CardinalityGuardReportTest() {
     guard.bindTo(registry);
@@ -27,7 +29,8 @@ class CardinalityGuardReportTest {
 
     assertThat(guard.report().meterNames())
         .extracting(CardinalityReport.MeterName::name)
-        .startsWith("latency", "orders", CardinalityGuard.HISTOGRAMS_DROPPED, CardinalityGuard.OVERFLOWS)
+        .startsWith(
+            "latency", "orders", CardinalityGuard.HISTOGRAMS_DROPPED, CardinalityGuard.OVERFLOWS)
         .endsWith("logins");
     assertThat(guard.report().meterNames().get(0).series()).isEqualTo(3 * 72);
   }
@@ -38,13 +41,17 @@ class CardinalityGuardReportTest {
       registry.counter("orders", "customer", "c" + i, "region", "r" + i % 2, "app", "shop");
     }
 
-    CardinalityReport.MeterName orders = guard.report().meterNames().stream()
-        .filter(name -> name.name().equals("orders")).findFirst().orElseThrow();
+    CardinalityReport.MeterName orders =
+        guard.report().meterNames().stream()
+            .filter(name -> name.name().equals("orders"))
+            .findFirst()
+            .orElseThrow();
 
-    assertThat(orders.tagKeys()).containsExactly(
-        new CardinalityReport.TagKey("customer", 4, 5),
-        new CardinalityReport.TagKey("region", 2, 5),
-        new CardinalityReport.TagKey("app", 1, 5));
+    assertThat(orders.tagKeys())
+        .containsExactly(
+            new CardinalityReport.TagKey("customer", 4, 5),
+            new CardinalityReport.TagKey("region", 2, 5),
+            new CardinalityReport.TagKey("app", 1, 5));
   }
 
   @Test
@@ -59,10 +66,11 @@ class CardinalityGuardReportTest {
       registry.counter("payments", "card", "p" + i);
     }
 
-    assertThat(guard.report().overflows()).containsExactly(
-        new CardinalityReport.Overflow("orders", "customer", 15),
-        new CardinalityReport.Overflow("payments", "card", 7),
-        new CardinalityReport.Overflow("refunds", "reason", 3));
+    assertThat(guard.report().overflows())
+        .containsExactly(
+            new CardinalityReport.Overflow("orders", "customer", 15),
+            new CardinalityReport.Overflow("payments", "card", 7),
+            new CardinalityReport.Overflow("refunds", "reason", 3));
   }
 
   @Test
@@ -71,7 +79,8 @@ class CardinalityGuardReportTest {
       registry.counter("orders", "customer", "c" + i);
     }
 
-    assertThat(guard.report().toString()).contains("orders: 6 series in 6 meters, customer 5/5", "overflow orders tag customer: 2");
+    assertThat(guard.report().toString())
+        .contains("orders: 6 series in 6 meters, customer 5/5", "overflow orders tag customer: 2");
   }
 
   @Test
@@ -80,7 +89,8 @@ class CardinalityGuardReportTest {
 
     CardinalityReport report = guard.report();
 
-    assertThat(registry.get(CardinalityGuard.SERIES_USED).gauge().value()).isEqualTo(report.seriesUsed());
+    assertThat(registry.get(CardinalityGuard.SERIES_USED).gauge().value())
+        .isEqualTo(report.seriesUsed());
     assertThat(registry.get(CardinalityGuard.SERIES_MAX).gauge().value()).isEqualTo(5_000);
     assertThat(report.seriesUsed()).isEqualTo(Scrape.of(registry).series());
   }

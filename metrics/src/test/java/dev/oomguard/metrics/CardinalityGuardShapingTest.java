@@ -19,24 +19,31 @@ import org.junit.jupiter.api.Test;
 /** What a distribution meter keeps under budget pressure, counted as each registry exports it. */
 class CardinalityGuardShapingTest {
   static final int OWN_SERIES = CardinalityGuardBudgetTest.OWN_SERIES;
+
   /** Three SLO buckets, +Inf, count, sum and max. */
   static final int SLO_SERIES = 3 + 1 + 3;
 
   private final List<CardinalityEvent> events = new ArrayList<>();
 
   private static DistributionSummary sloAndHistogram(MeterRegistry registry, String op) {
-    return DistributionSummary.builder("payload").tag("op", op).serviceLevelObjectives(5, 50, 95)
-        .publishPercentileHistogram().register(registry);
+    return DistributionSummary.builder("payload")
+        .tag("op", op)
+        .serviceLevelObjectives(5, 50, 95)
+        .publishPercentileHistogram()
+        .register(registry);
   }
 
   private static double[] buckets(DistributionSummary summary) {
-    return Arrays.stream(summary.takeSnapshot().histogramCounts()).mapToDouble(CountAtBucket::bucket).toArray();
+    return Arrays.stream(summary.takeSnapshot().histogramCounts())
+        .mapToDouble(CountAtBucket::bucket)
+        .toArray();
   }
 
   @Test
   void sloAndHistogram_underPressureOnPrometheus_keepsTheSloBuckets() {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    CardinalityGuard guard = CardinalityGuard.builder().maxSeries(OWN_SERIES + 100).listener(events::add).build();
+    CardinalityGuard guard =
+        CardinalityGuard.builder().maxSeries(OWN_SERIES + 100).listener(events::add).build();
     guard.bindTo(prometheus);
 
     DistributionSummary summary = sloAndHistogram(prometheus, "a");
@@ -45,7 +52,9 @@ class CardinalityGuardShapingTest {
     assertThat(buckets(summary)).containsExactly(5, 50, 95);
     assertThat(Scrape.of(prometheus).seriesOf("payload")).isEqualTo(SLO_SERIES);
     assertThat(guard.seriesUsed()).isEqualTo(Scrape.of(prometheus).series());
-    assertThat(events).containsExactly(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, "payload", null));
+    assertThat(events)
+        .containsExactly(
+            new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_DROPPED, "payload", null));
   }
 
   @Test
@@ -63,7 +72,11 @@ class CardinalityGuardShapingTest {
   @Test
   void sloAndHistogram_onSimpleRegistry_isCountedAsItExportsAndKeptWhole() {
     SimpleMeterRegistry simple = new SimpleMeterRegistry();
-    CardinalityGuard guard = CardinalityGuard.builder().maxSeries(OWN_SERIES + 2 * SLO_SERIES).listener(events::add).build();
+    CardinalityGuard guard =
+        CardinalityGuard.builder()
+            .maxSeries(OWN_SERIES + 2 * SLO_SERIES)
+            .listener(events::add)
+            .build();
     guard.bindTo(simple);
 
     DistributionSummary summary = sloAndHistogram(simple, "a");
@@ -81,7 +94,11 @@ class CardinalityGuardShapingTest {
     CardinalityGuard.builder().maxSeries(1_000).listener(events::add).build().bindTo(simple);
 
     Timer.builder("latency").tag("op", "a").register(simple);
-    Timer b = Timer.builder("latency").tag("op", "b").serviceLevelObjectives(Duration.ofMillis(5)).register(simple);
+    Timer b =
+        Timer.builder("latency")
+            .tag("op", "b")
+            .serviceLevelObjectives(Duration.ofMillis(5))
+            .register(simple);
 
     assertThat(b.takeSnapshot().histogramCounts()).hasSize(1);
     assertThat(events).isEmpty();
@@ -90,17 +107,34 @@ class CardinalityGuardShapingTest {
   @Test
   void laterMeterOfAName_onPrometheus_takesTheNamesShapeAndSaysSo() {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    CardinalityGuard guard = CardinalityGuard.builder().maxSeries(1_000).listener(events::add).build();
+    CardinalityGuard guard =
+        CardinalityGuard.builder().maxSeries(1_000).listener(events::add).build();
     guard.bindTo(prometheus);
 
     Timer.builder("latency").tag("op", "a").register(prometheus);
-    Timer b = Timer.builder("latency").tag("op", "b").serviceLevelObjectives(Duration.ofMillis(5)).register(prometheus);
+    Timer b =
+        Timer.builder("latency")
+            .tag("op", "b")
+            .serviceLevelObjectives(Duration.ofMillis(5))
+            .register(prometheus);
 
     assertThat(b.takeSnapshot().histogramCounts()).isEmpty();
-    assertThat(events).containsExactly(new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_SHAPE, "latency", null));
-    assertThat(prometheus.get(CardinalityGuard.HISTOGRAMS_DROPPED).tag("reason", "shape").functionCounter().count())
+    assertThat(events)
+        .containsExactly(
+            new CardinalityEvent(CardinalityEvent.Kind.HISTOGRAM_SHAPE, "latency", null));
+    assertThat(
+            prometheus
+                .get(CardinalityGuard.HISTOGRAMS_DROPPED)
+                .tag("reason", "shape")
+                .functionCounter()
+                .count())
         .isEqualTo(1.0);
-    assertThat(prometheus.get(CardinalityGuard.HISTOGRAMS_DROPPED).tag("reason", "series.budget").functionCounter().count())
+    assertThat(
+            prometheus
+                .get(CardinalityGuard.HISTOGRAMS_DROPPED)
+                .tag("reason", "series.budget")
+                .functionCounter()
+                .count())
         .isZero();
     assertThat(guard.seriesUsed()).isEqualTo(Scrape.of(prometheus).series());
   }

@@ -22,20 +22,21 @@ class CardinalityGuardTagValuesTest {
   private final List<CardinalityEvent> events = new ArrayList<>();
   private final List<LogRecord> warnings = new ArrayList<>();
   private final Logger log = Logger.getLogger(CardinalityGuard.class.getName());
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(record);
-      }
-    }
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(record);
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   CardinalityGuardTagValuesTest() {
     log.addHandler(handler);
@@ -58,7 +59,8 @@ class CardinalityGuardTagValuesTest {
       registry.counter("orders", "customer", "c" + i).increment();
     }
 
-    assertThat(values("orders", "customer")).containsExactlyInAnyOrder("c0", "c1", "c2", "OVERFLOW");
+    assertThat(values("orders", "customer"))
+        .containsExactlyInAnyOrder("c0", "c1", "c2", "OVERFLOW");
   }
 
   @Test
@@ -69,8 +71,10 @@ class CardinalityGuardTagValuesTest {
       registry.counter("orders", "customer", "c" + i).increment(i + 1);
     }
 
-    assertThat(registry.find("orders").counters().stream().mapToDouble(Counter::count).sum()).isEqualTo(55.0);
-    assertThat(registry.get("orders").tag("customer", "OVERFLOW").counter().count()).isEqualTo(4 + 5 + 6 + 7 + 8 + 9 + 10);
+    assertThat(registry.find("orders").counters().stream().mapToDouble(Counter::count).sum())
+        .isEqualTo(55.0);
+    assertThat(registry.get("orders").tag("customer", "OVERFLOW").counter().count())
+        .isEqualTo(4 + 5 + 6 + 7 + 8 + 9 + 10);
   }
 
   @Test
@@ -89,10 +93,12 @@ class CardinalityGuardTagValuesTest {
 
   @Test
   void maxTagValues_withPrefixOverride_appliesTheLongestMatchingPrefix() {
-    guard().maxTagValues(2)
+    guard()
+        .maxTagValues(2)
         .maxTagValues("http.", "uri", 4)
         .maxTagValues("http.client.", "uri", 6)
-        .build().bindTo(registry);
+        .build()
+        .bindTo(registry);
 
     for (int i = 0; i < 10; i++) {
       registry.counter("http.server.requests", "uri", "/" + i).increment();
@@ -135,7 +141,10 @@ class CardinalityGuardTagValuesTest {
       registry.counter("orders", "customer", "c" + i).increment();
     }
 
-    assertThat(warnings).singleElement().extracting(LogRecord::getMessage).asString()
+    assertThat(warnings)
+        .singleElement()
+        .extracting(LogRecord::getMessage)
+        .asString()
         .contains("'orders'", "'customer'", "cap of 1", "OVERFLOW");
   }
 
@@ -148,17 +157,23 @@ class CardinalityGuardTagValuesTest {
       registry.counter("refunds", "customer", "c" + i).increment();
     }
 
-    assertThat(events).containsExactlyInAnyOrder(
-        new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, "orders", "customer"),
-        new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, "orders", "region"),
-        new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, "refunds", "customer"));
+    assertThat(events)
+        .containsExactlyInAnyOrder(
+            new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, "orders", "customer"),
+            new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, "orders", "region"),
+            new CardinalityEvent(CardinalityEvent.Kind.TAG_VALUES, "refunds", "customer"));
   }
 
   @Test
   void listener_thatThrows_doesNotBreakRegistration() {
-    CardinalityGuard.builder().maxTagValues(1).listener(event -> {
-      throw new IllegalStateException("listener bug");
-    }).build().bindTo(registry);
+    CardinalityGuard.builder()
+        .maxTagValues(1)
+        .listener(
+            event -> {
+              throw new IllegalStateException("listener bug");
+            })
+        .build()
+        .bindTo(registry);
 
     registry.counter("orders", "customer", "a").increment();
     registry.counter("orders", "customer", "b").increment();
@@ -186,7 +201,13 @@ class CardinalityGuardTagValuesTest {
       registry.counter("orders", "customer", "c" + i);
     }
 
-    assertThat(registry.get(CardinalityGuard.OVERFLOWS).tag("limit", "tag.values").functionCounter().count()).isEqualTo(6.0);
+    assertThat(
+            registry
+                .get(CardinalityGuard.OVERFLOWS)
+                .tag("limit", "tag.values")
+                .functionCounter()
+                .count())
+        .isEqualTo(6.0);
   }
 
   private Set<String> values(String name, String key) {
@@ -207,8 +228,10 @@ class CardinalityGuardTagValuesTest {
       simple.counter("logins", "user", "u" + i, "region", i % 2 == 0 ? "eu" : "us").increment();
     }
 
-    assertThat(simple.get("logins").tags("user", "OVERFLOW", "region", "eu").counter().count()).isEqualTo(5.0);
-    assertThat(simple.get("logins").tags("user", "OVERFLOW", "region", "us").counter().count()).isEqualTo(5.0);
+    assertThat(simple.get("logins").tags("user", "OVERFLOW", "region", "eu").counter().count())
+        .isEqualTo(5.0);
+    assertThat(simple.get("logins").tags("user", "OVERFLOW", "region", "us").counter().count())
+        .isEqualTo(5.0);
   }
 
   @Test

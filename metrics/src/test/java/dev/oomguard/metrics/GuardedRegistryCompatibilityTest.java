@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Micrometer's own compatibility kit on guarded registries: what a registry promises its users
- * must still hold with the guard bound, at its defaults, with limits the kit's meters run into,
- * and with idle expiry on.
+ * Micrometer's own compatibility kit on guarded registries: what a registry promises its users must
+ * still hold with the guard bound, at its defaults, with limits the kit's meters run into, and with
+ * idle expiry on.
  */
 class GuardedRegistryCompatibilityTest {
   static MeterRegistry simple() {
@@ -30,7 +30,8 @@ class GuardedRegistryCompatibilityTest {
   }
 
   static MeterRegistry prometheus() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), new MockClock());
+    return new PrometheusMeterRegistry(
+        PrometheusConfig.DEFAULT, new PrometheusRegistry(), new MockClock());
   }
 
   /** Simple and Prometheus children, as Spring Boot builds it with two backends. */
@@ -38,7 +39,8 @@ class GuardedRegistryCompatibilityTest {
     MockClock clock = new MockClock();
     CompositeMeterRegistry composite = new CompositeMeterRegistry(clock);
     composite.add(new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock));
-    composite.add(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock));
+    composite.add(
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock));
     return composite;
   }
 
@@ -53,7 +55,10 @@ class GuardedRegistryCompatibilityTest {
 
   /** Expiry at the kit's step, at its default scope, with tight caps so that names fold. */
   static CardinalityGuard expiring() {
-    return CardinalityGuard.builder().maxTagValues(2).expireIdleAfter(Duration.ofMinutes(1)).build();
+    return CardinalityGuard.builder()
+        .maxTagValues(2)
+        .expireIdleAfter(Duration.ofMinutes(1))
+        .build();
   }
 
   abstract static class Guarded extends MeterRegistryCompatibilityKit {
@@ -83,9 +88,13 @@ class GuardedRegistryCompatibilityTest {
     @AfterEach
     void seriesUsed_equalsThePrometheusScrape(TestInfo test) {
       PrometheusMeterRegistry prometheus = prometheusOf(registry);
-      boolean gaugeWithoutObject = test.getTestMethod().map(m -> m.getName().equals("garbageCollectedSourceObject")).orElse(false);
+      boolean gaugeWithoutObject =
+          test.getTestMethod()
+              .map(m -> m.getName().equals("garbageCollectedSourceObject"))
+              .orElse(false);
       if (prometheus != null && !gaugeWithoutObject) {
-        assertThat(Objects.requireNonNull(bound).seriesUsed()).isEqualTo(Scrape.of(prometheus).series());
+        assertThat(Objects.requireNonNull(bound).seriesUsed())
+            .isEqualTo(Scrape.of(prometheus).series());
       }
     }
 
@@ -133,7 +142,8 @@ class GuardedRegistryCompatibilityTest {
   @Nested
   class PrometheusDefaults extends Guarded {
     PrometheusDefaults() {
-      super(GuardedRegistryCompatibilityTest::prometheus, GuardedRegistryCompatibilityTest::defaults);
+      super(
+          GuardedRegistryCompatibilityTest::prometheus, GuardedRegistryCompatibilityTest::defaults);
     }
   }
 
@@ -147,14 +157,16 @@ class GuardedRegistryCompatibilityTest {
   @Nested
   class PrometheusExpiring extends Guarded {
     PrometheusExpiring() {
-      super(GuardedRegistryCompatibilityTest::prometheus, GuardedRegistryCompatibilityTest::expiring);
+      super(
+          GuardedRegistryCompatibilityTest::prometheus, GuardedRegistryCompatibilityTest::expiring);
     }
   }
 
   @Nested
   class CompositeDefaults extends Guarded {
     CompositeDefaults() {
-      super(GuardedRegistryCompatibilityTest::composite, GuardedRegistryCompatibilityTest::defaults);
+      super(
+          GuardedRegistryCompatibilityTest::composite, GuardedRegistryCompatibilityTest::defaults);
     }
   }
 
@@ -168,7 +180,8 @@ class GuardedRegistryCompatibilityTest {
   @Nested
   class CompositeExpiring extends Guarded {
     CompositeExpiring() {
-      super(GuardedRegistryCompatibilityTest::composite, GuardedRegistryCompatibilityTest::expiring);
+      super(
+          GuardedRegistryCompatibilityTest::composite, GuardedRegistryCompatibilityTest::expiring);
     }
   }
 }

@@ -8,8 +8,8 @@ import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.analysis.SourceValue;
 import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.analysis.SourceValue;
 
 /**
  * Incident 3. Matches, in any method:
@@ -17,21 +17,21 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * <ul>
  *   <li>a call to {@code Executors.newFixedThreadPool}, {@code newSingleThreadExecutor} (queue of
  *       {@code Integer.MAX_VALUE}), {@code newCachedThreadPool}, {@code newThreadPerTaskExecutor}
- *       or {@code newVirtualThreadPerTaskExecutor} (no bound on threads: each waiting task holds
- *       a thread and its stack);
+ *       or {@code newVirtualThreadPerTaskExecutor} (no bound on threads: each waiting task holds a
+ *       thread and its stack);
  *   <li>a {@code ThreadPoolExecutor} constructor (a {@code new} or a subclass's {@code super})
  *       whose queue argument is, on some path, a {@code new LinkedBlockingQueue()} or {@code new
  *       LinkedBlockingDeque()} without a capacity, or any {@code LinkedTransferQueue}, {@code
- *       PriorityBlockingQueue} or {@code DelayQueue} (those have no bound at all), or whose
- *       maximum pool size is {@code Integer.MAX_VALUE} over a {@code new SynchronousQueue()} (a
- *       cached pool written by hand);
+ *       PriorityBlockingQueue} or {@code DelayQueue} (those have no bound at all), or whose maximum
+ *       pool size is {@code Integer.MAX_VALUE} over a {@code new SynchronousQueue()} (a cached pool
+ *       written by hand);
  *   <li>a {@code new ThreadPoolTaskExecutor()} (Spring) on which the method never calls {@code
- *       setQueueCapacity} with anything but {@code Integer.MAX_VALUE}, unless the method hands
- *       it to another method, which may set it.
+ *       setQueueCapacity} with anything but {@code Integer.MAX_VALUE}, unless the method hands it
+ *       to another method, which may set it.
  * </ul>
  *
- * A queue that arrives as a parameter or from a field is not followed: the rule reports where
- * the unbounded queue is made, once.
+ * A queue that arrives as a parameter or from a field is not followed: the rule reports where the
+ * unbounded queue is made, once.
  */
 final class ExecutorCheck implements Check {
   private static final String EXECUTORS = "java/util/concurrent/Executors";
@@ -42,15 +42,18 @@ final class ExecutorCheck implements Check {
       Set.of("newFixedThreadPool", "newSingleThreadExecutor");
   private static final Set<String> UNBOUNDED_THREAD_FACTORIES =
       Set.of("newCachedThreadPool", "newThreadPerTaskExecutor", "newVirtualThreadPerTaskExecutor");
+
   /** Queues with no bound whatever the constructor. */
   private static final Set<String> ALWAYS_UNBOUNDED =
       Set.of(
           "java/util/concurrent/LinkedTransferQueue",
           "java/util/concurrent/PriorityBlockingQueue",
           "java/util/concurrent/DelayQueue");
+
   /** Queues bounded only when given a capacity. */
   private static final Set<String> UNBOUNDED_BY_DEFAULT =
-      Set.of("java/util/concurrent/LinkedBlockingQueue", "java/util/concurrent/LinkedBlockingDeque");
+      Set.of(
+          "java/util/concurrent/LinkedBlockingQueue", "java/util/concurrent/LinkedBlockingDeque");
 
   @Override
   public Rule rule() {
@@ -109,7 +112,9 @@ final class ExecutorCheck implements Check {
         sink.report(
             Rule.UNBOUNDED_EXECUTOR,
             call,
-            "ThreadPoolExecutor over a new " + queue + " with no capacity, so its queue has no bound.");
+            "ThreadPoolExecutor over a new "
+                + queue
+                + " with no capacity, so its queue has no bound.");
       } else if (isMaxValue(flow.argument(call, 1)) && handsOff(flow.argument(call, 4))) {
         sink.report(
             Rule.UNBOUNDED_EXECUTOR,
@@ -120,8 +125,7 @@ final class ExecutorCheck implements Check {
     }
   }
 
-  private static @Nullable String unboundedQueue(
-      MethodFlow flow, SourceValue queue) {
+  private static @Nullable String unboundedQueue(MethodFlow flow, SourceValue queue) {
     for (AbstractInsnNode origin : queue.insns) {
       if (origin.getOpcode() != Opcodes.NEW) {
         continue;
@@ -194,7 +198,8 @@ final class ExecutorCheck implements Check {
       return false;
     }
     for (AbstractInsnNode origin : value.insns) {
-      if (!(origin instanceof LdcInsnNode ldc && Integer.valueOf(Integer.MAX_VALUE).equals(ldc.cst))) {
+      if (!(origin instanceof LdcInsnNode ldc
+          && Integer.valueOf(Integer.MAX_VALUE).equals(ldc.cst))) {
         return false;
       }
     }

@@ -9,8 +9,8 @@ import java.util.Objects;
  * @param className the class's binary name with dots, e.g. {@code com.example.Outer$Inner}
  * @param methodName the method's name as in bytecode ({@code <init>}, {@code lambda$run$0}...)
  * @param methodDescriptor the method's JVM descriptor
- * @param sourceFile the source file's name from the class file, or an empty string when the
- *     class was compiled without it
+ * @param sourceFile the source file's name from the class file, or an empty string when the class
+ *     was compiled without it
  * @param line the source line, or 0 when the class was compiled without line numbers
  * @param message what was found there, in one sentence
  */
@@ -36,8 +36,8 @@ public record Finding(
   }
 
   /**
-   * The source path a build tool would use, from the package and the source file name, e.g.
-   * {@code com/example/Events.java}; empty when the class has no source file attribute.
+   * The source path a build tool would use, from the package and the source file name, e.g. {@code
+   * com/example/Events.java}; empty when the class has no source file attribute.
    */
   public String sourcePath() {
     if (sourceFile.isEmpty()) {
@@ -48,8 +48,8 @@ public record Finding(
   }
 
   /**
-   * The location as a stack trace prints it: {@code com.example.Events.start(Events.java:12)},
-   * so that IDE consoles link it.
+   * The location as a stack trace prints it: {@code com.example.Events.start(Events.java:12)}, so
+   * that IDE consoles link it.
    */
   public String location() {
     String where;

@@ -26,15 +26,15 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  *
  * <p>Turns the histogram on: {@code publishPercentileHistogram()}, {@code
  * publishPercentileHistogram(true)}, {@code serviceLevelObjectives(..)} or {@code sla(..)} over
- * values the method lists itself, on
- * every path through the tag call: a histogram left to a flag ({@code
- * publishPercentileHistogram(options.histogram())}, or the call inside an {@code if}) is the
- * configuration's choice, like a {@code MeterFilter}'s, and is not matched. A tag value from data: the value of {@code
- * tag(k, v)}, of {@code tags("k", v, ...)} or of {@code tags(Tags.of(k, v))} that comes from a
- * parameter, a call or a string concatenation. Constants, static fields and instance fields (a
- * service name set once), {@code name()} (an enum's) and {@code String.valueOf(boolean)} count
- * as bounded. Meters made through {@code registry.timer(name, k, v)} with a histogram turned on
- * by a {@code MeterFilter} elsewhere are not matched: nothing in the method says so.
+ * values the method lists itself, on every path through the tag call: a histogram left to a flag
+ * ({@code publishPercentileHistogram(options.histogram())}, or the call inside an {@code if}) is
+ * the configuration's choice, like a {@code MeterFilter}'s, and is not matched. A tag value from
+ * data: the value of {@code tag(k, v)}, of {@code tags("k", v, ...)} or of {@code tags(Tags.of(k,
+ * v))} that comes from a parameter, a call or a string concatenation. Constants, static fields and
+ * instance fields (a service name set once), {@code name()} (an enum's) and {@code
+ * String.valueOf(boolean)} count as bounded. Meters made through {@code registry.timer(name, k, v)}
+ * with a histogram turned on by a {@code MeterFilter} elsewhere are not matched: nothing in the
+ * method says so.
  */
 final class HistogramTagCheck implements Check {
   private static final Set<String> BUILDERS =
@@ -42,7 +42,9 @@ final class HistogramTagCheck implements Check {
           "io/micrometer/core/instrument/Timer$Builder",
           "io/micrometer/core/instrument/DistributionSummary$Builder");
   private static final Set<String> METERS =
-      Set.of("io/micrometer/core/instrument/Timer", "io/micrometer/core/instrument/DistributionSummary");
+      Set.of(
+          "io/micrometer/core/instrument/Timer",
+          "io/micrometer/core/instrument/DistributionSummary");
   private static final String TAGS = "io/micrometer/core/instrument/Tags";
 
   @Override
@@ -90,9 +92,7 @@ final class HistogramTagCheck implements Check {
     Map<AbstractInsnNode, BitSet> histogramCalls = new HashMap<>();
     for (MethodInsnNode call : calls) {
       if (enablesHistogram(flow, call)) {
-        histogramCalls
-            .computeIfAbsent(find(parent, call), k -> new BitSet())
-            .set(flow.index(call));
+        histogramCalls.computeIfAbsent(find(parent, call), k -> new BitSet()).set(flow.index(call));
       }
     }
     if (histogramCalls.isEmpty()) {
@@ -117,9 +117,9 @@ final class HistogramTagCheck implements Check {
   }
 
   /**
-   * Whether some path from the method's entry through the tag call to a normal return passes
-   * none of the chain's histogram calls: then the histogram is the configuration's choice (an
-   * {@code if (options.histogram())}), which this rule leaves alone like a {@code MeterFilter}.
+   * Whether some path from the method's entry through the tag call to a normal return passes none
+   * of the chain's histogram calls: then the histogram is the configuration's choice (an {@code if
+   * (options.histogram())}), which this rule leaves alone like a {@code MeterFilter}.
    */
   private static boolean avoidable(MethodFlow flow, int tag, BitSet histogram) {
     int size = flow.insns.size();
@@ -159,7 +159,8 @@ final class HistogramTagCheck implements Check {
                 && call.name.equals("builder")));
   }
 
-  private static AbstractInsnNode find(Map<AbstractInsnNode, AbstractInsnNode> parent, AbstractInsnNode x) {
+  private static AbstractInsnNode find(
+      Map<AbstractInsnNode, AbstractInsnNode> parent, AbstractInsnNode x) {
     AbstractInsnNode root = x;
     for (AbstractInsnNode up; (up = parent.get(root)) != null && up != root; ) {
       root = up;
@@ -279,7 +280,8 @@ final class HistogramTagCheck implements Check {
     if (opcode >= Opcodes.ICONST_0 && opcode <= Opcodes.ICONST_5) {
       return opcode - Opcodes.ICONST_0;
     }
-    if (insn instanceof IntInsnNode push && (opcode == Opcodes.BIPUSH || opcode == Opcodes.SIPUSH)) {
+    if (insn instanceof IntInsnNode push
+        && (opcode == Opcodes.BIPUSH || opcode == Opcodes.SIPUSH)) {
       return push.operand;
     }
     return null;

@@ -22,14 +22,14 @@ import org.objectweb.asm.tree.analysis.SourceInterpreter;
 import org.objectweb.asm.tree.analysis.SourceValue;
 
 /**
- * One method's control flow and, for every instruction, where each value on the stack and in
- * the locals may have come from.
+ * One method's control flow and, for every instruction, where each value on the stack and in the
+ * locals may have come from.
  *
  * <p>ASM's {@link SourceInterpreter} names the instruction that produced a value; this one sees
  * through loads, stores, {@code dup}s and casts, so that the origin of a value read back from a
- * local is the {@code new} or the call that made it, not the {@code aload}. A value's origins
- * are every instruction that may have produced it on some path (a merge is their union); an
- * empty set means it came from outside the method (a parameter, {@code this}).
+ * local is the {@code new} or the call that made it, not the {@code aload}. A value's origins are
+ * every instruction that may have produced it on some path (a merge is their union); an empty set
+ * means it came from outside the method (a parameter, {@code this}).
  */
 final class MethodFlow {
   final InsnList insns;
@@ -38,6 +38,7 @@ final class MethodFlow {
   private final Map<AbstractInsnNode, MethodInsnNode> constructorOf;
   private final List<BitSet> successors;
   private final List<BitSet> handlers;
+
   /** Instructions inside a handler that catches everything (finally, catch Throwable). */
   private final BitSet caughtByAll;
 
@@ -79,7 +80,6 @@ final class MethodFlow {
           protected void newControlFlowEdge(int insn, int successor) {
             successors.get(insn).set(successor);
           }
-
         };
     Frame<SourceValue>[] frames = analyzer.analyze(owner, method);
     // An exception goes to the first handler in table order that catches it: follow handlers
@@ -97,8 +97,7 @@ final class MethodFlow {
       }
     }
     return new MethodFlow(
-        sourceFile,
-        method, frames, interpreter.constructorOf, successors, handlers, caughtByAll);
+        sourceFile, method, frames, interpreter.constructorOf, successors, handlers, caughtByAll);
   }
 
   int index(AbstractInsnNode insn) {
@@ -111,8 +110,8 @@ final class MethodFlow {
   }
 
   /**
-   * The value {@code fromTop} places below the top of the stack just before {@code insn} runs
-   * (0 is the top).
+   * The value {@code fromTop} places below the top of the stack just before {@code insn} runs (0 is
+   * the top).
    */
   SourceValue stack(AbstractInsnNode insn, int fromTop) {
     Frame<SourceValue> frame = frames[index(insn)];
@@ -162,8 +161,8 @@ final class MethodFlow {
 
   /**
    * Where an instruction is, as a stack trace writes it ({@code (Events.java:38)}), or an empty
-   * string without line numbers. The form matters: ArchUnit's freezing ignores the number in it,
-   * so a message that names a second line stays frozen when code moves.
+   * string without line numbers. The form matters: ArchUnit's freezing ignores the number in it, so
+   * a message that names a second line stays frozen when code moves.
    */
   String where(AbstractInsnNode insn) {
     int line = line(insn);
@@ -199,8 +198,7 @@ final class MethodFlow {
     }
 
     @Override
-    public SourceValue naryOperation(
-        AbstractInsnNode insn, List<? extends SourceValue> values) {
+    public SourceValue naryOperation(AbstractInsnNode insn, List<? extends SourceValue> values) {
       if (insn instanceof MethodInsnNode call
           && call.getOpcode() == Opcodes.INVOKESPECIAL
           && call.name.equals("<init>")) {

@@ -19,26 +19,26 @@ import org.objectweb.asm.tree.TypeInsnNode;
 /**
  * Incident 1. For each {@code new Deflater}, {@code Inflater}, {@code GZIPOutputStream}, {@code
  * GZIPInputStream}, {@code DeflaterOutputStream} or {@code InflaterInputStream} in a method,
- * follows every path from the end of its constructor to the method's exits, normal and
- * exceptional, and matches when one reaches an exit without releasing it.
+ * follows every path from the end of its constructor to the method's exits, normal and exceptional,
+ * and matches when one reaches an exit without releasing it.
  *
- * <p>Released: {@code end()} or {@code close()} called on it (for a stream, {@code close()}
- * only: {@code finish()} writes the trailer but does not end the {@code Deflater}, the
- * incident's very bug). Handed on, and so no longer this method's to release: passed as an
- * argument (wrapped in another stream, given to a method that closes it, captured by a lambda),
- * stored in a field or an array, or returned. Exceptional exits: any call or {@code athrow} not
- * covered by a handler that catches everything, since a call that throws leaves the method
- * there; calls and throws are also the only instructions followed into a handler. Calls that
- * fail only on a programming error (the handle's own bookkeeping such as {@code setInput} and
- * {@code deflate}, {@code ByteArrayOutputStream}, buffer positions, writing a compressing stream
- * into a {@code ByteArrayOutputStream}) are not taken as exits. Where the handle is tested against {@code null} (the {@code finally { if (d != null)
- * d.end(); }} idiom), only the non-null branch is followed: on a path that made it, it is not
- * null.
+ * <p>Released: {@code end()} or {@code close()} called on it (for a stream, {@code close()} only:
+ * {@code finish()} writes the trailer but does not end the {@code Deflater}, the incident's very
+ * bug). Handed on, and so no longer this method's to release: passed as an argument (wrapped in
+ * another stream, given to a method that closes it, captured by a lambda), stored in a field or an
+ * array, or returned. Exceptional exits: any call or {@code athrow} not covered by a handler that
+ * catches everything, since a call that throws leaves the method there; calls and throws are also
+ * the only instructions followed into a handler. Calls that fail only on a programming error (the
+ * handle's own bookkeeping such as {@code setInput} and {@code deflate}, {@code
+ * ByteArrayOutputStream}, buffer positions, writing a compressing stream into a {@code
+ * ByteArrayOutputStream}) are not taken as exits. Where the handle is tested against {@code null}
+ * (the {@code finally { if (d != null) d.end(); }} idiom), only the non-null branch is followed: on
+ * a path that made it, it is not null.
  *
- * <p>Not matched: a handle kept in a field and never ended by the class (that needs the
- * object's lifecycle, not one method's paths), and a handle leaked by the JDK's own
- * constructors (the {@code GZIPInputStream} header check, JDK-8210471): the code calling it
- * cannot release what it never received.
+ * <p>Not matched: a handle kept in a field and never ended by the class (that needs the object's
+ * lifecycle, not one method's paths), and a handle leaked by the JDK's own constructors (the {@code
+ * GZIPInputStream} header check, JDK-8210471): the code calling it cannot release what it never
+ * received.
  */
 final class NativeHandleCheck implements Check {
   /** Internal name to the name the message uses; the streams' release is close(). */
@@ -57,15 +57,39 @@ final class NativeHandleCheck implements Check {
   /** A Deflater's or Inflater's calls that fail only on bad arguments. */
   private static final Set<String> HANDLE_BOOKKEEPING =
       Set.of(
-          "setInput", "setLevel", "setStrategy", "setDictionary", "finish", "finished",
-          "needsInput", "needsDictionary", "getRemaining", "getAdler", "getTotalIn",
-          "getTotalOut", "getBytesRead", "getBytesWritten", "reset", "deflate");
+          "setInput",
+          "setLevel",
+          "setStrategy",
+          "setDictionary",
+          "finish",
+          "finished",
+          "needsInput",
+          "needsDictionary",
+          "getRemaining",
+          "getAdler",
+          "getTotalIn",
+          "getTotalOut",
+          "getBytesRead",
+          "getBytesWritten",
+          "reset",
+          "deflate");
 
   /** A buffer's calls that fail only on bad arguments or a buffer of the wrong kind. */
   private static final Set<String> BUFFER_BOOKKEEPING =
       Set.of(
-          "hasArray", "array", "arrayOffset", "position", "limit", "remaining", "hasRemaining",
-          "capacity", "order", "flip", "clear", "rewind", "mark");
+          "hasArray",
+          "array",
+          "arrayOffset",
+          "position",
+          "limit",
+          "remaining",
+          "hasRemaining",
+          "capacity",
+          "order",
+          "flip",
+          "clear",
+          "rewind",
+          "mark");
 
   @Override
   public Rule rule() {
@@ -149,7 +173,8 @@ final class NativeHandleCheck implements Check {
       }
       boolean throwing =
           opcode == Opcodes.ATHROW
-              || (insn instanceof MethodInsnNode call && !failsOnlyOnProgrammingErrors(flow, call, created));
+              || (insn instanceof MethodInsnNode call
+                  && !failsOnlyOnProgrammingErrors(flow, call, created));
       if (throwing && !flow.caughtByAll(index)) {
         return insn;
       }
@@ -183,9 +208,9 @@ final class NativeHandleCheck implements Check {
 
   /**
    * Calls that throw only when the calling code is wrong (a null, an offset out of range), not
-   * because of the data or the I/O: a path through their exception is not a path the code's
-   * authors have to write a finally for, and reporting it would bury the real ones. Not here:
-   * {@code Inflater.inflate} (bad input throws), every stream's {@code read}/{@code write}.
+   * because of the data or the I/O: a path through their exception is not a path the code's authors
+   * have to write a finally for, and reporting it would bury the real ones. Not here: {@code
+   * Inflater.inflate} (bad input throws), every stream's {@code read}/{@code write}.
    */
   private static boolean failsOnlyOnProgrammingErrors(
       MethodFlow flow, MethodInsnNode call, TypeInsnNode created) {

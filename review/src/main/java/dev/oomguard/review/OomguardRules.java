@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * The rules for ArchUnit tests. Each one reads the bytecode of the classes ArchUnit imported and
- * reports a violation per finding, with its location (as a stack trace prints it, so that IDEs
- * link it), the incident it repeats and the oomguard replacement:
+ * reports a violation per finding, with its location (as a stack trace prints it, so that IDEs link
+ * it), the incident it repeats and the oomguard replacement:
  *
  * <pre>{@code
  * @AnalyzeClasses(packages = "com.example")
@@ -26,10 +26,10 @@ import java.util.List;
  * }
  * }</pre>
  *
- * On a large codebase, wrap a rule in {@code FreezingArchRule.freeze(..)}: the violations found
- * on the first run are stored and only new ones fail. The descriptions keep the line number in
- * the {@code (File.java:12)} form that ArchUnit's default line matcher ignores, so that moving
- * code does not unfreeze it.
+ * On a large codebase, wrap a rule in {@code FreezingArchRule.freeze(..)}: the violations found on
+ * the first run are stored and only new ones fail. The descriptions keep the line number in the
+ * {@code (File.java:12)} form that ArchUnit's default line matcher ignores, so that moving code
+ * does not unfreeze it.
  */
 public final class OomguardRules {
   /** {@link Rule#UNBOUNDED_EXECUTOR}. */

@@ -24,13 +24,13 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 
 /**
- * Scans built code for the rules' anti-patterns: single class files, directories of them, and
- * jars (including the jars nested in a Spring Boot or WAR archive).
+ * Scans built code for the rules' anti-patterns: single class files, directories of them, and jars
+ * (including the jars nested in a Spring Boot or WAR archive).
  *
  * <p>Reads bytecode only; never loads or runs the scanned classes. Archives are read as streams,
  * entry by entry, so memory stays at one class file (at most {@value #MAX_CLASS_BYTES} bytes)
- * whatever the archive's size. Immutable and safe to share between threads. A method that the bytecode
- * analysis cannot follow (malformed or from a compiler ASM does not know) is skipped and
+ * whatever the archive's size. Immutable and safe to share between threads. A method that the
+ * bytecode analysis cannot follow (malformed or from a compiler ASM does not know) is skipped and
  * counted, never guessed at.
  */
 public final class ReviewScanner {
@@ -43,7 +43,8 @@ public final class ReviewScanner {
   private final List<Check> checks;
 
   private ReviewScanner(Set<Rule> rules) {
-    List<Check> all = List.of(new ExecutorCheck(), new NativeHandleCheck(), new HistogramTagCheck());
+    List<Check> all =
+        List.of(new ExecutorCheck(), new NativeHandleCheck(), new HistogramTagCheck());
     this.checks = all.stream().filter(c -> rules.contains(c.rule())).toList();
   }
 
@@ -83,8 +84,8 @@ public final class ReviewScanner {
   /**
    * Scans class files, directories (recursively) and jars.
    *
-   * @throws IllegalArgumentException naming the path when it does not exist or is neither a
-   *     class file, a directory nor a jar, or when a class file in it is malformed
+   * @throws IllegalArgumentException naming the path when it does not exist or is neither a class
+   *     file, a directory nor a jar, or when a class file in it is malformed
    * @throws UncheckedIOException when reading fails
    */
   public Result scan(List<Path> paths) {
@@ -103,8 +104,7 @@ public final class ReviewScanner {
             }
           }
         } else if (!scanFile(path, findings, skipped, classes)) {
-          throw new IllegalArgumentException(
-              "not a class file, a jar or a directory: " + path);
+          throw new IllegalArgumentException("not a class file, a jar or a directory: " + path);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + path, e);
@@ -165,10 +165,12 @@ public final class ReviewScanner {
     }
     // The zip's entries are read one by one from the stream; nested archives the same way.
     // Closing the zip stream ends its Inflater; the stream under it belongs to the caller.
-    try (ZipInputStream zip = new ZipInputStream(new FilterInputStream(in) {
-          @Override
-          public void close() {}
-        })) {
+    try (ZipInputStream zip =
+        new ZipInputStream(
+            new FilterInputStream(in) {
+              @Override
+              public void close() {}
+            })) {
       scanEntries(where, zip, depth, findings, skipped, classes);
     }
   }

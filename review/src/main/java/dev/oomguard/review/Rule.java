@@ -2,8 +2,8 @@ package dev.oomguard.review;
 
 /**
  * What the scanner looks for: one rule per incident whose code can be recognised in bytecode.
- * Incident 2 (heap raised without counting the rest of the process) lives in deployment flags,
- * not in code; {@code MemorySizing} in oomguard-metrics checks it at start-up.
+ * Incident 2 (heap raised without counting the rest of the process) lives in deployment flags, not
+ * in code; {@code MemorySizing} in oomguard-metrics checks it at start-up.
  */
 public enum Rule {
   /** An executor whose queue, or whose number of threads, has no bound. */

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Writes findings as SARIF 2.1.0: one run, the tool's rules with their descriptions, one
- * result per finding with its physical location (source path from the package and the class's
- * source file, and the line) and its logical location (class and method).
+ * Writes findings as SARIF 2.1.0: one run, the tool's rules with their descriptions, one result per
+ * finding with its physical location (source path from the package and the class's source file, and
+ * the line) and its logical location (class and method).
  *
  * <p>Hand-written JSON: the format needs a few objects and strings, and a JSON library in the
  * command-line jar would be one more thing to clash with a user's classpath.
@@ -19,7 +19,8 @@ final class Sarif {
 
   private Sarif() {}
 
-  // A result's ruleIndex is its rule's place in tool.driver.rules, which lists Rule.values() in order.
+  // A result's ruleIndex is its rule's place in tool.driver.rules, which lists Rule.values() in
+  // order.
   @SuppressWarnings("EnumOrdinal")
   static void write(List<Finding> findings, String version, Writer out) throws IOException {
     out.write("{\n  \"$schema\": " + quote(SCHEMA) + ",\n  \"version\": \"2.1.0\",\n");
@@ -33,7 +34,10 @@ final class Sarif {
       out.write("        {\"id\": " + quote(rule.id()));
       out.write(", \"name\": " + quote(camel(rule)));
       out.write(", \"shortDescription\": {\"text\": " + quote(rule.title()) + "}");
-      out.write(", \"fullDescription\": {\"text\": " + quote("This repeats " + rule.incident() + ".") + "}");
+      out.write(
+          ", \"fullDescription\": {\"text\": "
+              + quote("This repeats " + rule.incident() + ".")
+              + "}");
       out.write(", \"help\": {\"text\": " + quote("Fix: " + rule.fix() + ".") + "}");
       out.write(", \"defaultConfiguration\": {\"level\": \"error\"}}");
     }
@@ -44,18 +48,25 @@ final class Sarif {
       out.write("      {\"ruleId\": " + quote(f.rule().id()));
       out.write(", \"ruleIndex\": " + f.rule().ordinal());
       out.write(", \"level\": \"error\"");
-      out.write(", \"message\": {\"text\": " + quote(f.message() + " Fix: " + f.rule().fix() + ".") + "}");
+      out.write(
+          ", \"message\": {\"text\": "
+              + quote(f.message() + " Fix: " + f.rule().fix() + ".")
+              + "}");
       out.write(", \"locations\": [{");
       if (!f.sourcePath().isEmpty()) {
-        out.write("\"physicalLocation\": {\"artifactLocation\": {\"uri\": " + quote(f.sourcePath()) + "}");
+        out.write(
+            "\"physicalLocation\": {\"artifactLocation\": {\"uri\": "
+                + quote(f.sourcePath())
+                + "}");
         if (f.line() > 0) {
           out.write(", \"region\": {\"startLine\": " + f.line() + "}");
         }
         out.write("}, ");
       }
-      out.write("\"logicalLocations\": [{\"fullyQualifiedName\": "
-          + quote(f.className() + '.' + f.methodName())
-          + ", \"kind\": \"function\"}]}]}");
+      out.write(
+          "\"logicalLocations\": [{\"fullyQualifiedName\": "
+              + quote(f.className() + '.' + f.methodName())
+              + ", \"kind\": \"function\"}]}]}");
     }
     out.write("\n    ]\n  }]\n}\n");
   }

@@ -67,8 +67,7 @@ class CommandLineJarIT {
   void libraryJar_isAnAutomaticModuleNamedDevOomguardReview() {
     Path library = Path.of(System.getProperty("oomguard.jar", "missing"));
 
-    ModuleDescriptor module =
-        ModuleFinder.of(library).findAll().iterator().next().descriptor();
+    ModuleDescriptor module = ModuleFinder.of(library).findAll().iterator().next().descriptor();
 
     assertThat(module.name()).isEqualTo("dev.oomguard.review");
     assertThat(module.isAutomatic()).isTrue();
@@ -89,9 +88,12 @@ class CommandLineJarIT {
 
     assertThat(run.status()).as(run.err()).isEqualTo(1);
     assertThat(run.out())
-        .contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35) [oomguard-native-handle-not-ended]")
-        .contains("Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18) [oomguard-unbounded-executor]")
-        .contains("Incident4RequestTimer.record(Incident4RequestTimer.java:25) [oomguard-histogram-tag-from-data]")
+        .contains(
+            "Incident1GzipToRedis.save(Incident1GzipToRedis.java:35) [oomguard-native-handle-not-ended]")
+        .contains(
+            "Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18) [oomguard-unbounded-executor]")
+        .contains(
+            "Incident4RequestTimer.record(Incident4RequestTimer.java:25) [oomguard-histogram-tag-from-data]")
         .contains("19 findings in 3 classes");
     SarifSchema210 log = new ObjectMapper().readValue(sarif.toFile(), SarifSchema210.class);
     List<Result> results = log.getRuns().get(0).getResults();

@@ -46,8 +46,9 @@ class MainTest {
                 + " LinkedBlockingQueue with no bound.")
         .contains("incident 3")
         .contains("Fix: BoundedExecutors.newFixedThreadPool(name, threads, queueCapacity)")
-        .contains("8 findings in 1 classes, oomguard-unbounded-executor: 8,"
-            + " oomguard-native-handle-not-ended: 0, oomguard-histogram-tag-from-data: 0");
+        .contains(
+            "8 findings in 1 classes, oomguard-unbounded-executor: 8,"
+                + " oomguard-native-handle-not-ended: 0, oomguard-histogram-tag-from-data: 0");
   }
 
   @Test
@@ -55,7 +56,10 @@ class MainTest {
     int status = run(classFile("Incident1Rewrites"));
 
     assertThat(status).isEqualTo(Main.FOUND_NOTHING);
-    assertThat(out().strip().lines()).singleElement().asString().startsWith("0 findings in 1 classes");
+    assertThat(out().strip().lines())
+        .singleElement()
+        .asString()
+        .startsWith("0 findings in 1 classes");
   }
 
   @Test
@@ -63,14 +67,17 @@ class MainTest {
     int status = run(Fixtures.classesDir().getParent().toString());
 
     assertThat(status).isEqualTo(Main.FOUND);
-    assertThat(out()).contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35)")
+    assertThat(out())
+        .contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35)")
         .contains("Incident4RequestTimer.record(Incident4RequestTimer.java:25)");
   }
 
   @Test
   void run_jarWithANestedJar_findsTheNestedJarsClasses() throws IOException {
     Path inner = dir.resolve("inner.jar");
-    jar(inner, "dev/oomguard/review/fixtures/Incident1GzipToRedis.class",
+    jar(
+        inner,
+        "dev/oomguard/review/fixtures/Incident1GzipToRedis.class",
         Files.readAllBytes(Fixtures.classesDir().resolve("Incident1GzipToRedis.class")));
     Path outer = dir.resolve("app.jar");
     jar(outer, "BOOT-INF/lib/inner.jar", Files.readAllBytes(inner));
@@ -78,7 +85,8 @@ class MainTest {
     int status = run(outer.toString());
 
     assertThat(status).isEqualTo(Main.FOUND);
-    assertThat(out()).contains("Incident1GzipToRedis.load(Incident1GzipToRedis.java:45)")
+    assertThat(out())
+        .contains("Incident1GzipToRedis.load(Incident1GzipToRedis.java:45)")
         .contains("8 findings in 1 classes");
   }
 
@@ -113,7 +121,8 @@ class MainTest {
     Path outer = dir.resolve("level" + ReviewScanner.MAX_ARCHIVE_DEPTH + ".jar");
 
     assertThat(run(outer.toString())).isEqualTo(Main.UNUSABLE);
-    assertThat(err()).contains("archives nested more than " + ReviewScanner.MAX_ARCHIVE_DEPTH + " deep");
+    assertThat(err())
+        .contains("archives nested more than " + ReviewScanner.MAX_ARCHIVE_DEPTH + " deep");
   }
 
   @Test
@@ -188,8 +197,7 @@ class MainTest {
   void run_sarifIntoAMissingDirectory_exitsTwoAfterPrintingTheFindings() {
     Path sarif = dir.resolve("no/such/dir/out.sarif");
 
-    int status = run(classFile("Incident1GzipToRedis"),
-        "--sarif", sarif.toString());
+    int status = run(classFile("Incident1GzipToRedis"), "--sarif", sarif.toString());
 
     assertThat(status).isEqualTo(Main.UNUSABLE);
     assertThat(out()).contains("[oomguard-native-handle-not-ended]");

@@ -37,7 +37,8 @@ class OomguardRulesTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("was violated (9 times)")
         .hasMessageContaining(
-            FIXTURES + ".Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18)"
+            FIXTURES
+                + ".Incident3DeviceEvents.<init>(Incident3DeviceEvents.java:18)"
                 + " [oomguard-unbounded-executor] Executors.newFixedThreadPool")
         .hasMessageContaining("incident 3")
         .hasMessageContaining("Fix: BoundedExecutors.newFixedThreadPool");
@@ -50,7 +51,8 @@ class OomguardRulesTest {
 
     assertThat(result.getFailureReport().getDetails())
         .hasSize(8)
-        .anySatisfy(d -> assertThat(d).contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35)"));
+        .anySatisfy(
+            d -> assertThat(d).contains("Incident1GzipToRedis.save(Incident1GzipToRedis.java:35)"));
   }
 
   @Test
@@ -65,8 +67,10 @@ class OomguardRulesTest {
   void eachRule_seesOnlyItsOwnFindings() {
     JavaClasses executorsOnly = fixtures("Incident3DeviceEvents");
 
-    assertThat(OomguardRules.NATIVE_HANDLES_NOT_ENDED.evaluate(executorsOnly).hasViolation()).isFalse();
-    assertThat(OomguardRules.HISTOGRAM_TAGS_FROM_DATA.evaluate(executorsOnly).hasViolation()).isFalse();
+    assertThat(OomguardRules.NATIVE_HANDLES_NOT_ENDED.evaluate(executorsOnly).hasViolation())
+        .isFalse();
+    assertThat(OomguardRules.HISTOGRAM_TAGS_FROM_DATA.evaluate(executorsOnly).hasViolation())
+        .isFalse();
   }
 
   @Test
@@ -80,7 +84,8 @@ class OomguardRulesTest {
 
   @Test
   void all_rewrites_passes() {
-    OomguardRules.ALL.check(fixtures("Incident1Rewrites", "Incident3Rewrites", "Incident4Rewrites"));
+    OomguardRules.ALL.check(
+        fixtures("Incident1Rewrites", "Incident3Rewrites", "Incident4Rewrites"));
   }
 
   @Test
@@ -124,7 +129,11 @@ class OomguardRulesTest {
     Files.write(
         classes.resolve("Pools.class"),
         ReviewScannerBytecodeTest.callingExecutors(
-            "newCachedThreadPool", "()Ljava/util/concurrent/ExecutorService;", true, line, methods));
+            "newCachedThreadPool",
+            "()Ljava/util/concurrent/ExecutorService;",
+            true,
+            line,
+            methods));
     return new ClassFileImporter().importPath(classes.resolve("Pools.class"));
   }
 

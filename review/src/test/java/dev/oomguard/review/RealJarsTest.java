@@ -16,9 +16,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The false-positive study: the scanner over widely used libraries that the build resolves.
- * Writes every finding to {@code target/review-real-jars.txt} for reading; the README's
- * precision figures come from reading that file.
+ * The false-positive study: the scanner over widely used libraries that the build resolves. Writes
+ * every finding to {@code target/review-real-jars.txt} for reading; the README's precision figures
+ * come from reading that file.
  */
 class RealJarsTest {
   /** One class from each studied jar. */
@@ -58,8 +58,17 @@ class RealJarsTest {
 
   /** JDK modules with zlib, executors and their own thread pools: real code, always there. */
   static final List<String> JDK_MODULES =
-      List.of("java.base", "java.desktop", "java.net.http", "java.management", "java.logging",
-          "jdk.jartool", "jdk.jlink", "jdk.httpserver", "jdk.compiler", "jdk.jfr");
+      List.of(
+          "java.base",
+          "java.desktop",
+          "java.net.http",
+          "java.management",
+          "java.logging",
+          "jdk.jartool",
+          "jdk.jlink",
+          "jdk.httpserver",
+          "jdk.compiler",
+          "jdk.jfr");
 
   @Test
   void scan_widelyUsedJars_readsEveryClassAndWritesTheFindingsForReview() throws IOException {
@@ -84,19 +93,36 @@ class RealJarsTest {
       boolean compared = sameJdk || source.getFileName().toString().endsWith(".jar");
       classes += result.classes();
       skipped.addAll(result.skipped());
-      report.append("# ").append(source.getFileName()).append(": ").append(result.classes())
-          .append(" classes, ").append(result.findings().size()).append(" findings\n");
+      report
+          .append("# ")
+          .append(source.getFileName())
+          .append(": ")
+          .append(result.classes())
+          .append(" classes, ")
+          .append(result.findings().size())
+          .append(" findings\n");
       for (Finding f : result.findings()) {
         if (compared) {
           found.add(source.getFileName() + "\t" + f.location() + " [" + f.rule().id() + "]");
         }
         byRule.merge(f.rule(), 1, Integer::sum);
-        report.append(f.location()).append(" [").append(f.rule().id()).append("] ")
-            .append(f.message()).append('\n');
+        report
+            .append(f.location())
+            .append(" [")
+            .append(f.rule().id())
+            .append("] ")
+            .append(f.message())
+            .append('\n');
       }
     }
-    report.append("# classes: ").append(classes).append(", by rule: ").append(byRule)
-        .append(", methods skipped: ").append(skipped.size()).append('\n');
+    report
+        .append("# classes: ")
+        .append(classes)
+        .append(", by rule: ")
+        .append(byRule)
+        .append(", methods skipped: ")
+        .append(skipped.size())
+        .append('\n');
     skipped.forEach(s -> report.append("# skipped ").append(s).append('\n'));
     Files.writeString(Path.of("target/review-real-jars.txt"), report);
 
@@ -111,17 +137,19 @@ class RealJarsTest {
   }
 
   /**
-   * The JDK build the list was read on, then the reviewed findings. The JDK modules' entries
-   * hold for that build only (their line numbers move between updates): on another JDK only the
-   * jars' entries are compared, and the JDK modules are still scanned for errors and skips.
+   * The JDK build the list was read on, then the reviewed findings. The JDK modules' entries hold
+   * for that build only (their line numbers move between updates): on another JDK only the jars'
+   * entries are compared, and the JDK modules are still scanned for errors and skips.
    */
   private static List<String> reviewed() throws IOException {
     List<String> lines;
     try (var in = RealJarsTest.class.getResourceAsStream("/real-jars-reviewed.txt")) {
-      lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+      lines =
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
     List<String> result = new ArrayList<>();
-    result.add(lines.stream().filter(l -> l.startsWith("# jdk ")).findFirst().orElseThrow().substring(6));
+    result.add(
+        lines.stream().filter(l -> l.startsWith("# jdk ")).findFirst().orElseThrow().substring(6));
     lines.stream()
         .filter(l -> !l.startsWith("#") && !l.isBlank())
         .map(l -> l.substring(0, l.lastIndexOf('\t')))

@@ -56,13 +56,18 @@ class ReviewScannerBytecodeTest {
         ReviewScanner.allRules()
             .scanClass(
                 callingExecutors(
-                    "newVirtualThreadPerTaskExecutor", "()Ljava/util/concurrent/ExecutorService;", true));
+                    "newVirtualThreadPerTaskExecutor",
+                    "()Ljava/util/concurrent/ExecutorService;",
+                    true));
 
-    assertThat(findings).singleElement().satisfies(f -> {
-      assertThat(f.rule()).isEqualTo(Rule.UNBOUNDED_EXECUTOR);
-      assertThat(f.location()).isEqualTo("gen.Pools.run(Pools.java:7)");
-      assertThat(f.message()).contains("newVirtualThreadPerTaskExecutor");
-    });
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.rule()).isEqualTo(Rule.UNBOUNDED_EXECUTOR);
+              assertThat(f.location()).isEqualTo("gen.Pools.run(Pools.java:7)");
+              assertThat(f.message()).contains("newVirtualThreadPerTaskExecutor");
+            });
   }
 
   @Test
@@ -75,11 +80,14 @@ class ReviewScannerBytecodeTest {
                     "(Ljava/util/concurrent/ThreadFactory;)Ljava/util/concurrent/ExecutorService;",
                     false));
 
-    assertThat(findings).singleElement().satisfies(f -> {
-      assertThat(f.line()).isZero();
-      assertThat(f.sourcePath()).isEmpty();
-      assertThat(f.location()).isEqualTo("gen.Pools.run(Unknown Source)");
-    });
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.line()).isZero();
+              assertThat(f.sourcePath()).isEmpty();
+              assertThat(f.location()).isEqualTo("gen.Pools.run(Unknown Source)");
+            });
   }
 
   @Test
@@ -88,7 +96,8 @@ class ReviewScannerBytecodeTest {
             ReviewScanner.allRules()
                 .scanClass(
                     callingExecutors(
-                        "newScheduledThreadPool", "(I)Ljava/util/concurrent/ScheduledExecutorService;",
+                        "newScheduledThreadPool",
+                        "(I)Ljava/util/concurrent/ScheduledExecutorService;",
                         true)))
         .isEmpty();
   }

@@ -33,7 +33,8 @@ class SarifTest {
     }
     args[fixtures.length] = "--sarif";
     args[fixtures.length + 1] = sarif.toString();
-    PrintStream quiet = new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    PrintStream quiet =
+        new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     Main.run(args, quiet, quiet);
     return new ObjectMapper().readValue(sarif.toFile(), SarifSchema210.class);
   }
@@ -53,12 +54,17 @@ class SarifTest {
     Run run = scanToSarif("Incident1GzipToRedis").getRuns().get(0);
 
     Set<ReportingDescriptor> rules = run.getTool().getDriver().getRules();
-    assertThat(rules).extracting(ReportingDescriptor::getId)
-        .containsExactlyInAnyOrder("oomguard-unbounded-executor", "oomguard-native-handle-not-ended",
+    assertThat(rules)
+        .extracting(ReportingDescriptor::getId)
+        .containsExactlyInAnyOrder(
+            "oomguard-unbounded-executor",
+            "oomguard-native-handle-not-ended",
             "oomguard-histogram-tag-from-data");
     for (ReportingDescriptor descriptor : rules) {
       Rule rule =
-          Arrays.stream(Rule.values()).filter(r -> r.id().equals(descriptor.getId())).findFirst()
+          Arrays.stream(Rule.values())
+              .filter(r -> r.id().equals(descriptor.getId()))
+              .findFirst()
               .orElseThrow();
       assertThat(descriptor.getName()).isNotBlank();
       assertThat(descriptor.getShortDescription().getText()).isEqualTo(rule.title());
@@ -80,15 +86,20 @@ class SarifTest {
     assertThat(save.getRuleIndex()).isEqualTo(1);
     assertThat(save.getLevel()).isEqualTo(Result.Level.ERROR);
     assertThat(save.getMessage().getText())
-        .isEqualTo("new GZIPOutputStream is left without close() when Incident1GzipToRedis$Redis.set()"
-            + " (Incident1GzipToRedis.java:38) throws. Fix: " + Rule.NATIVE_HANDLE_NOT_ENDED.fix() + ".");
+        .isEqualTo(
+            "new GZIPOutputStream is left without close() when Incident1GzipToRedis$Redis.set()"
+                + " (Incident1GzipToRedis.java:38) throws. Fix: "
+                + Rule.NATIVE_HANDLE_NOT_ENDED.fix()
+                + ".");
     Location location = save.getLocations().get(0);
     assertThat(location.getPhysicalLocation().getArtifactLocation().getUri())
         .isEqualTo("dev/oomguard/review/fixtures/Incident1GzipToRedis.java");
     assertThat(location.getPhysicalLocation().getRegion().getStartLine()).isEqualTo(35);
-    assertThat(location.getLogicalLocations()).extracting(LogicalLocation::getFullyQualifiedName)
+    assertThat(location.getLogicalLocations())
+        .extracting(LogicalLocation::getFullyQualifiedName)
         .containsExactly("dev.oomguard.review.fixtures.Incident1GzipToRedis.save");
-    assertThat(location.getLogicalLocations()).extracting(LogicalLocation::getKind)
+    assertThat(location.getLogicalLocations())
+        .extracting(LogicalLocation::getKind)
         .containsExactly("function");
 
     Result timer = results.get(8);
@@ -118,7 +129,8 @@ class SarifTest {
 
     Location location = log.getRuns().get(0).getResults().get(0).getLocations().get(0);
     assertThat(location.getPhysicalLocation()).isNull();
-    assertThat(location.getLogicalLocations()).extracting(LogicalLocation::getFullyQualifiedName)
+    assertThat(location.getLogicalLocations())
+        .extracting(LogicalLocation::getFullyQualifiedName)
         .containsExactly("Bare.run");
   }
 

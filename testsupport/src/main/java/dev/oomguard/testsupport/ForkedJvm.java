@@ -42,7 +42,10 @@ public final class ForkedJvm {
     /** The number printed for {@code key}; fails the test if there is none. */
     public long number(String key) {
       String value = value(key);
-      assertThat(value).as("%s in the output of %s:%n%s", key, command, output).isNotNull().matches("-?[0-9]+");
+      assertThat(value)
+          .as("%s in the output of %s:%n%s", key, command, output)
+          .isNotNull()
+          .matches("-?[0-9]+");
       return Long.parseLong(value);
     }
 
@@ -52,9 +55,17 @@ public final class ForkedJvm {
       return this;
     }
 
-    /** {@code what}, followed by how the JVM ended and its output on one line: for assertion messages. */
+    /**
+     * {@code what}, followed by how the JVM ended and its output on one line: for assertion
+     * messages.
+     */
     public String describe(String what) {
-      return what + " (forked JVM exited " + exitCode + ": " + output.replaceAll("\\R+", " ").trim() + ")";
+      return what
+          + " (forked JVM exited "
+          + exitCode
+          + ": "
+          + output.replaceAll("\\R+", " ").trim()
+          + ")";
     }
   }
 
@@ -63,7 +74,8 @@ public final class ForkedJvm {
    * and waits for it up to {@link #TIMEOUT}. Does not judge the exit code: see {@link
    * Result#exitedNormally()}.
    */
-  public static Result run(List<String> options, String classpath, String mainClass, String... args) {
+  public static Result run(
+      List<String> options, String classpath, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(options);
@@ -71,8 +83,12 @@ public final class ForkedJvm {
     command.add(classpath);
     command.add(mainClass);
     command.addAll(List.of(args));
-    String shown = String.join(" ", command.subList(0, command.size() - args.length - 3)) + " " + mainClass + " "
-        + String.join(" ", args);
+    String shown =
+        String.join(" ", command.subList(0, command.size() - args.length - 3))
+            + " "
+            + mainClass
+            + " "
+            + String.join(" ", args);
     Process process = null;
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();

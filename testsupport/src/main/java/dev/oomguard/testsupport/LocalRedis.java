@@ -35,8 +35,10 @@ public final class LocalRedis implements AutoCloseable {
   private final Path executable;
   private final Path dir;
   private final int port;
+
   /** Kills the server if the test JVM exits without closing it (a timeout, a crash). */
   private final Thread orphanKiller = new Thread(this::kill, "redis-server killer");
+
   private @Nullable Process process;
 
   private LocalRedis(Path executable, Path dir, int port) {
@@ -67,7 +69,8 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   private static LocalRedis start(Path executable, int port) throws IOException {
-    LocalRedis redis = new LocalRedis(executable, Files.createTempDirectory("oomguard-redis"), port);
+    LocalRedis redis =
+        new LocalRedis(executable, Files.createTempDirectory("oomguard-redis"), port);
     try {
       redis.restart();
       return redis;
@@ -104,12 +107,18 @@ public final class LocalRedis implements AutoCloseable {
     List<String> command =
         List.of(
             executable.toString(),
-            "--port", Integer.toString(port),
-            "--bind", host(),
-            "--dir", dir.toString(),
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no");
+            "--port",
+            Integer.toString(port),
+            "--bind",
+            host(),
+            "--dir",
+            dir.toString(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no");
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -130,8 +139,8 @@ public final class LocalRedis implements AutoCloseable {
 
   /**
    * Suspends the server's process (SIGSTOP) without closing anything: connections stay up, the
-   * kernel still accepts new ones, and nothing answers, as in a hang or a network partition.
-   * {@link #thaw()} resumes it; {@link #kill()} and {@link #close()} work on a frozen server.
+   * kernel still accepts new ones, and nothing answers, as in a hang or a network partition. {@link
+   * #thaw()} resumes it; {@link #kill()} and {@link #close()} work on a frozen server.
    */
   public synchronized void freeze() throws IOException {
     signal("STOP");
@@ -175,10 +184,19 @@ public final class LocalRedis implements AutoCloseable {
     if (p == null || !p.isAlive()) {
       throw new IllegalStateException("redis-server on port " + port + " is not running");
     }
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).redirectErrorStream(true).start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+            .redirectErrorStream(true)
+            .start();
     try {
       if (!kill.waitFor(SOCKET_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
-        throw new IOException("kill -" + signal + " " + p.pid() + " failed: " + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        throw new IOException(
+            "kill -"
+                + signal
+                + " "
+                + p.pid()
+                + " failed: "
+                + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -214,7 +232,12 @@ public final class LocalRedis implements AutoCloseable {
       if (p == null || !p.isAlive()) {
         process = null;
         throw new IOException(
-            "redis-server " + executable + " exited on port " + port + ":\n" + Files.readString(log));
+            "redis-server "
+                + executable
+                + " exited on port "
+                + port
+                + ":\n"
+                + Files.readString(log));
       }
       try {
         // Ours, not a server that another JVM started on the same port a moment earlier (ours then
@@ -228,7 +251,11 @@ public final class LocalRedis implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         end(true);
         throw new IOException(
-            "redis-server on port " + port + " not ready within " + READY_TIMEOUT_MILLIS + " ms:\n"
+            "redis-server on port "
+                + port
+                + " not ready within "
+                + READY_TIMEOUT_MILLIS
+                + " ms:\n"
                 + Files.readString(log));
       }
       try {

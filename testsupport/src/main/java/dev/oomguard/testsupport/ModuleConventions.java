@@ -41,7 +41,10 @@ public final class ModuleConventions {
     }
   }
 
-  /** The packages under {@code classesRoot} whose package-info is missing or not {@code @NullMarked}. */
+  /**
+   * The packages under {@code classesRoot} whose package-info is missing or not
+   * {@code @NullMarked}.
+   */
   public static List<String> packagesNotNullMarked(Path classesRoot, ClassLoader loader) {
     return packages(classesRoot).stream()
         .filter(name -> !isNullMarked(name, loader))
@@ -72,7 +75,8 @@ public final class ModuleConventions {
   static String requiredProperty(String name) {
     String value = System.getProperty(name);
     if (value == null || value.isBlank()) {
-      throw new IllegalStateException("system property " + name + " is not set; run the tests through Maven");
+      throw new IllegalStateException(
+          "system property " + name + " is not set; run the tests through Maven");
     }
     return value;
   }

@@ -44,14 +44,20 @@ public abstract class PublicApiContract {
       Files.writeString(listing, actual, StandardCharsets.UTF_8);
     }
     assertThat(listing)
-        .as("the committed public API listing; after a deliberate change run the tests with -Doomguard.api.update=true")
+        .as(
+            "the committed public API listing; after a deliberate change run the tests with -Doomguard.api.update=true")
         .exists();
     assertThat(actual)
-        .as("public API of %s against %s (after a deliberate change, run with -Doomguard.api.update=true)", classes, listing)
+        .as(
+            "public API of %s against %s (after a deliberate change, run with -Doomguard.api.update=true)",
+            classes, listing)
         .isEqualTo(Files.readString(listing, StandardCharsets.UTF_8));
   }
 
-  /** The public surface of the classes under {@code classesRoot}, one sorted line per type and member. */
+  /**
+   * The public surface of the classes under {@code classesRoot}, one sorted line per type and
+   * member.
+   */
   static List<String> describe(Path classesRoot, ClassLoader loader) {
     List<String> lines = new ArrayList<>();
     for (Class<?> type : reachableTypes(classesRoot, loader)) {
@@ -70,7 +76,14 @@ public abstract class PublicApiContract {
       }
       for (Field field : type.getDeclaredFields()) {
         if (visible(type, field)) {
-          add(members, field.getName(), Modifier.toString(field.getModifiers()) + " " + field.getGenericType().getTypeName() + " " + field.getName());
+          add(
+              members,
+              field.getName(),
+              Modifier.toString(field.getModifiers())
+                  + " "
+                  + field.getGenericType().getTypeName()
+                  + " "
+                  + field.getName());
         }
       }
       members.values().forEach(member -> lines.add("  " + member));
@@ -86,8 +99,16 @@ public abstract class PublicApiContract {
     try (Stream<Path> files = Files.walk(classesRoot)) {
       return files
           .map(file -> classesRoot.relativize(file).toString())
-          .filter(name -> name.endsWith(".class") && !name.endsWith("package-info.class") && !name.endsWith("module-info.class"))
-          .map(name -> load(name.substring(0, name.length() - ".class".length()).replace('/', '.'), loader))
+          .filter(
+              name ->
+                  name.endsWith(".class")
+                      && !name.endsWith("package-info.class")
+                      && !name.endsWith("module-info.class"))
+          .map(
+              name ->
+                  load(
+                      name.substring(0, name.length() - ".class".length()).replace('/', '.'),
+                      loader))
           .filter(PublicApiContract::reachable)
           .sorted((a, b) -> a.getName().compareTo(b.getName()))
           .collect(Collectors.toList());
@@ -103,7 +124,8 @@ public abstract class PublicApiContract {
     }
     for (Class<?> c = type; c != null; c = c.getDeclaringClass()) {
       int modifiers = c.getModifiers();
-      boolean extendable = c.getDeclaringClass() != null && !Modifier.isFinal(c.getDeclaringClass().getModifiers());
+      boolean extendable =
+          c.getDeclaringClass() != null && !Modifier.isFinal(c.getDeclaringClass().getModifiers());
       if (!Modifier.isPublic(modifiers) && !(Modifier.isProtected(modifiers) && extendable)) {
         return false;
       }
@@ -116,12 +138,20 @@ public abstract class PublicApiContract {
       return false;
     }
     int modifiers = member.getModifiers();
-    return Modifier.isPublic(modifiers) || (Modifier.isProtected(modifiers) && !Modifier.isFinal(owner.getModifiers()));
+    return Modifier.isPublic(modifiers)
+        || (Modifier.isProtected(modifiers) && !Modifier.isFinal(owner.getModifiers()));
   }
 
   private static String typeLine(Class<?> type) {
-    String kind = type.isAnnotation() ? "@interface" : type.isInterface() ? "interface" : type.isEnum() ? "enum" : type.isRecord() ? "record" : "class";
-    int modifiers = type.getModifiers() & (type.isInterface() ? Modifier.interfaceModifiers() : Modifier.classModifiers());
+    String kind =
+        type.isAnnotation()
+            ? "@interface"
+            : type.isInterface()
+                ? "interface"
+                : type.isEnum() ? "enum" : type.isRecord() ? "record" : "class";
+    int modifiers =
+        type.getModifiers()
+            & (type.isInterface() ? Modifier.interfaceModifiers() : Modifier.classModifiers());
     if (type.isInterface()) {
       modifiers &= ~Modifier.ABSTRACT;
     }
@@ -132,7 +162,10 @@ public abstract class PublicApiContract {
     String words = Modifier.toString(modifiers);
     line.append(words.isEmpty() ? "" : words + " ").append(kind).append(' ').append(type.getName());
     if (type.getTypeParameters().length > 0) {
-      line.append(Arrays.stream(type.getTypeParameters()).map(Type::getTypeName).collect(Collectors.joining(", ", "<", ">")));
+      line.append(
+          Arrays.stream(type.getTypeParameters())
+              .map(Type::getTypeName)
+              .collect(Collectors.joining(", ", "<", ">")));
     }
     Type superclass = type.getGenericSuperclass();
     if (superclass != null && superclass != Object.class && !type.isEnum() && !type.isRecord()) {
@@ -141,24 +174,45 @@ public abstract class PublicApiContract {
     Type[] interfaces = type.getGenericInterfaces();
     if (interfaces.length > 0) {
       line.append(type.isInterface() ? " extends " : " implements ")
-          .append(Arrays.stream(interfaces).map(Type::getTypeName).collect(Collectors.joining(", ")));
+          .append(
+              Arrays.stream(interfaces).map(Type::getTypeName).collect(Collectors.joining(", ")));
     }
     return line.toString();
   }
 
   private static String executableLine(Executable executable) {
     Method method = executable instanceof Method m ? m : null;
-    StringBuilder line = new StringBuilder(Modifier.toString(executable.getModifiers() & (method != null ? Modifier.methodModifiers() : Modifier.constructorModifiers())));
+    StringBuilder line =
+        new StringBuilder(
+            Modifier.toString(
+                executable.getModifiers()
+                    & (method != null
+                        ? Modifier.methodModifiers()
+                        : Modifier.constructorModifiers())));
     if (method != null && method.isDefault()) {
       line.append(" default");
     }
     if (executable.getTypeParameters().length > 0) {
-      line.append(Arrays.stream(executable.getTypeParameters()).map(Type::getTypeName).collect(Collectors.joining(", ", " <", ">")));
+      line.append(
+          Arrays.stream(executable.getTypeParameters())
+              .map(Type::getTypeName)
+              .collect(Collectors.joining(", ", " <", ">")));
     }
-    line.append(' ').append(method != null ? method.getGenericReturnType().getTypeName() + " " + method.getName() : "<init>");
-    line.append(Arrays.stream(executable.getGenericParameterTypes()).map(Type::getTypeName).collect(Collectors.joining(", ", "(", ")")));
+    line.append(' ')
+        .append(
+            method != null
+                ? method.getGenericReturnType().getTypeName() + " " + method.getName()
+                : "<init>");
+    line.append(
+        Arrays.stream(executable.getGenericParameterTypes())
+            .map(Type::getTypeName)
+            .collect(Collectors.joining(", ", "(", ")")));
     if (executable.getGenericExceptionTypes().length > 0) {
-      line.append(" throws ").append(Arrays.stream(executable.getGenericExceptionTypes()).map(Type::getTypeName).collect(Collectors.joining(", ")));
+      line.append(" throws ")
+          .append(
+              Arrays.stream(executable.getGenericExceptionTypes())
+                  .map(Type::getTypeName)
+                  .collect(Collectors.joining(", ")));
     }
     return line.toString().trim();
   }
@@ -167,7 +221,8 @@ public abstract class PublicApiContract {
     try {
       return Class.forName(name, false, loader);
     } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("compiled class " + name + " does not load from the test class path", e);
+      throw new IllegalStateException(
+          "compiled class " + name + " does not load from the test class path", e);
     }
   }
 }

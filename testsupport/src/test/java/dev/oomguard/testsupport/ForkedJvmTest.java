@@ -19,7 +19,8 @@ class ForkedJvmTest {
 
   @Test
   void run_passesOptionsAndArgumentsAndReadsTheLines() {
-    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-Xmx32m"), Workload.class, "0", "hello").exitedNormally();
+    ForkedJvm.Result jvm =
+        ForkedJvm.run(List.of("-Xmx32m"), Workload.class, "0", "hello").exitedNormally();
 
     assertThat(jvm.number("answer")).isEqualTo(42);
     assertThat(jvm.number("maxHeapMiB")).isBetween(24L, 32L);
@@ -32,7 +33,9 @@ class ForkedJvmTest {
     ForkedJvm.Result jvm = ForkedJvm.run(List.of(), Workload.class, "3", "bye");
 
     assertThat(jvm.exitCode()).isEqualTo(3);
-    assertThatThrownBy(jvm::exitedNormally).isInstanceOf(AssertionError.class).hasMessageContaining("word=bye");
+    assertThatThrownBy(jvm::exitedNormally)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("word=bye");
     assertThatThrownBy(() -> jvm.number("word")).isInstanceOf(AssertionError.class);
   }
 }

@@ -40,7 +40,8 @@ class LocalRedisTest {
 
   @Test
   void start_twice_givesTwoIndependentServers() throws IOException {
-    try (LocalRedis a = LocalRedis.start(); LocalRedis b = LocalRedis.start()) {
+    try (LocalRedis a = LocalRedis.start();
+        LocalRedis b = LocalRedis.start()) {
       a.command("SET", "k", "a");
       assertThat(a.port()).isNotEqualTo(b.port());
       assertThat(b.command("GET", "k")).isNull();
@@ -95,17 +96,20 @@ class LocalRedisTest {
 
   @Test
   void freeze_leavesConnectionsUpWithNoAnswer_andThawAnswersWhatWasSent() throws IOException {
-    try (LocalRedis redis = LocalRedis.start(); Socket socket = new Socket()) {
+    try (LocalRedis redis = LocalRedis.start();
+        Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(redis.host(), redis.port()), 1_000);
       socket.setSoTimeout(300);
       redis.freeze();
       socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+      assertThatThrownBy(() -> socket.getInputStream().read())
+          .isInstanceOf(SocketTimeoutException.class);
       assertThat(redis.isRunning()).isTrue();
 
       redis.thaw();
       socket.setSoTimeout(5_000);
-      assertThat(new String(socket.getInputStream().readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+      assertThat(new String(socket.getInputStream().readNBytes(7), StandardCharsets.US_ASCII))
+          .isEqualTo("+PONG\r\n");
     }
   }
 
@@ -115,7 +119,9 @@ class LocalRedisTest {
     redis.freeze();
     redis.close();
     assertThat(redis.isRunning()).isFalse();
-    assertThatThrownBy(redis::thaw).isInstanceOf(IllegalStateException.class).hasMessageContaining("is not running");
+    assertThatThrownBy(redis::thaw)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is not running");
   }
 
   private static void connect(LocalRedis redis) throws IOException {

@@ -27,16 +27,20 @@ class ModuleConventionsTest {
 
   @Test
   void packagesNotNullMarked_namesUnmarkedAndMissingPackageInfos() throws IOException {
-    Path classes = compile(Map.of(
-        "marked/package-info.java", "@org.jspecify.annotations.NullMarked package marked;",
-        "marked/A.java", "package marked; class A {}",
-        "unmarked/package-info.java", "package unmarked;",
-        "unmarked/B.java", "package unmarked; class B {}",
-        "bare/C.java", "package bare; class C {}"));
+    Path classes =
+        compile(
+            Map.of(
+                "marked/package-info.java", "@org.jspecify.annotations.NullMarked package marked;",
+                "marked/A.java", "package marked; class A {}",
+                "unmarked/package-info.java", "package unmarked;",
+                "unmarked/B.java", "package unmarked; class B {}",
+                "bare/C.java", "package bare; class C {}"));
 
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
       assertThat(ModuleConventions.packages(classes)).containsExactly("bare", "marked", "unmarked");
-      assertThat(ModuleConventions.packagesNotNullMarked(classes, loader)).containsExactly("bare", "unmarked");
+      assertThat(ModuleConventions.packagesNotNullMarked(classes, loader))
+          .containsExactly("bare", "unmarked");
     }
   }
 
@@ -72,8 +76,9 @@ class ModuleConventionsTest {
       Files.writeString(file, source.getValue());
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    List<String> args = new ArrayList<>(List.of(
-        "-d", out.toString(), "-cp", System.getProperty("java.class.path")));
+    List<String> args =
+        new ArrayList<>(
+            List.of("-d", out.toString(), "-cp", System.getProperty("java.class.path")));
     sources.keySet().forEach(name -> args.add(src.resolve(name).toString()));
     int status = javac.run(null, null, null, args.toArray(new String[0]));
     assertThat(status).as("javac exit status").isZero();

@@ -25,28 +25,33 @@ import java.util.zip.CRC32;
 /**
  * Incident 3: {@code FloodWorkload MODE EVENTS [REDIS_URI]}: one producer submits EVENTS device
  * events of 1 KiB each, far faster than two handler threads drain them. MODE:
+ *
  * <ul>
- *   <li>{@code without}: {@code Executors.newFixedThreadPool(2)}, the incident's unbounded queue; the
- *       replay runs it with {@code -XX:+ExitOnOutOfMemoryError}, and {@code progress} lines say how
- *       far it got;
+ *   <li>{@code without}: {@code Executors.newFixedThreadPool(2)}, the incident's unbounded queue;
+ *       the replay runs it with {@code -XX:+ExitOnOutOfMemoryError}, and {@code progress} lines say
+ *       how far it got;
  *   <li>{@code redis}: an {@link EventProcessor} with a queue of {@value #QUEUE_CAPACITY} that
  *       spills to Redis Streams at REDIS_URI and replays from there, the incident's whole fix;
  *   <li>{@code bounded}: where no redis-server can be started, {@code BoundedExecutors} with the
  *       same queue and the {@code block} policy: the producer waits for room.
  * </ul>
- * Prints how every event ended (submitted = handled + left in Redis + expired + rejected) and
- * the old generation's peak.
+ *
+ * Prints how every event ended (submitted = handled + left in Redis + expired + rejected) and the
+ * old generation's peak.
  */
 final class FloodWorkload {
   static final int QUEUE_CAPACITY = 1_000;
   static final int EVENT_BYTES = 1024;
   static final int PROGRESS_EVERY = 10_000;
+
   /** Rounds of CRC32 over the event per handling: a handler costs far more than a submit. */
   private static final int WORK_ROUNDS = 500;
+
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
 
   private static final byte[] TEMPLATE = template();
   private static final LongAdder HANDLED = new LongAdder();
+
   @SuppressWarnings("UnusedVariable") // written so that the JIT cannot drop the work behind it
   private static volatile long sink;
 
@@ -59,7 +64,8 @@ final class FloodWorkload {
     switch (mode) {
       case "without", "bounded" -> pool(mode, events);
       case "redis" -> processor(events, args[2]);
-      default -> throw new IllegalArgumentException("mode must be without, redis or bounded, was " + mode);
+      default ->
+          throw new IllegalArgumentException("mode must be without, redis or bounded, was " + mode);
     }
     Probe.print("millis", (System.nanoTime() - start) / 1_000_000);
     Probe.print("submitted", events);
@@ -68,11 +74,14 @@ final class FloodWorkload {
   }
 
   private static void pool(String mode, int events) throws InterruptedException {
-    ExecutorService pool = mode.equals("without")
-        ? Executors.newFixedThreadPool(2)
-        : BoundedExecutors.builder("events").threads(2).queueCapacity(QUEUE_CAPACITY)
-            .overflow(OverflowPolicy.block(Duration.ofSeconds(30)))
-            .build();
+    ExecutorService pool =
+        mode.equals("without")
+            ? Executors.newFixedThreadPool(2)
+            : BoundedExecutors.builder("events")
+                .threads(2)
+                .queueCapacity(QUEUE_CAPACITY)
+                .overflow(OverflowPolicy.block(Duration.ofSeconds(30)))
+                .build();
     long rejected = 0;
     for (int i = 0; i < events; i++) {
       String event = event(i);
@@ -95,27 +104,31 @@ final class FloodWorkload {
 
   private static void processor(int events, String redisUri) throws InterruptedException {
     RedisClient client = RedisClient.create(RedisURI.create(redisUri));
-    try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-      RedisStreamOverflowStore<String> store = RedisStreamOverflowStore
-          .builder(connection, "device-events:spill", EventCodec.utf8())
-          .ttl(Duration.ofMinutes(10))
-          .build();
+    try (StatefulRedisConnection<byte[], byte[]> connection =
+        client.connect(ByteArrayCodec.INSTANCE)) {
+      RedisStreamOverflowStore<String> store =
+          RedisStreamOverflowStore.builder(connection, "device-events:spill", EventCodec.utf8())
+              .ttl(Duration.ofMinutes(10))
+              .build();
       Map<SubmitResult, Long> results = new EnumMap<>(SubmitResult.class);
       for (SubmitResult result : SubmitResult.values()) {
         results.put(result, 0L);
       }
-      try (EventProcessor<String> processor = EventProcessor.<String>builder("device-events", FloodWorkload::handle)
-          .threads(2)
-          .queueCapacity(QUEUE_CAPACITY)
-          .spillTo(store)
-          .build()) {
+      try (EventProcessor<String> processor =
+          EventProcessor.<String>builder("device-events", FloodWorkload::handle)
+              .threads(2)
+              .queueCapacity(QUEUE_CAPACITY)
+              .spillTo(store)
+              .build()) {
         for (int i = 0; i < events; i++) {
           results.merge(processor.submit(event(i)), 1L, Long::sum);
           progress(i);
         }
         Probe.print("handledWhenSubmitted", HANDLED.sum());
         // The spilled events come back through the replay: wait until they are all handled.
-        long toHandle = results.getOrDefault(SubmitResult.ACCEPTED, 0L) + results.getOrDefault(SubmitResult.SPILLED, 0L);
+        long toHandle =
+            results.getOrDefault(SubmitResult.ACCEPTED, 0L)
+                + results.getOrDefault(SubmitResult.SPILLED, 0L);
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (HANDLED.sum() < toHandle && System.nanoTime() < deadline) {
           Thread.sleep(50);
@@ -131,7 +144,10 @@ final class FloodWorkload {
     }
   }
 
-  /** A 1 KiB event, cheap to make: the producer must be faster than the handlers, as in the incident. */
+  /**
+   * A 1 KiB event, cheap to make: the producer must be faster than the handlers, as in the
+   * incident.
+   */
   private static String event(int i) {
     byte[] bytes = TEMPLATE.clone();
     for (int at = 7, n = i; at >= 0; at--, n /= 10) {

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * One workload in its own JVM (this JVM's {@code java}, this JVM's class path), killed if it runs
  * past its timeout. Its output is kept whole; {@code key=value} lines are its measurements.
  */
-record Fork(int exitCode, boolean timedOut, long millis, String output, Map<String, String> values) {
+record Fork(
+    int exitCode, boolean timedOut, long millis, String output, Map<String, String> values) {
   /** The exit code of a JVM that {@code -XX:+ExitOnOutOfMemoryError} ended. */
   static final int OOM_EXIT = 3;
 
@@ -32,7 +33,11 @@ record Fork(int exitCode, boolean timedOut, long millis, String output, Map<Stri
     Path log = null;
     try {
       log = Files.createTempFile("oomguard-replay", ".log");
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       long start = System.nanoTime();
       boolean finished;
       try {
@@ -47,7 +52,8 @@ record Fork(int exitCode, boolean timedOut, long millis, String output, Map<Stri
       }
       long millis = (System.nanoTime() - start) / 1_000_000;
       String output = Files.readString(log, StandardCharsets.UTF_8);
-      return new Fork(finished ? process.exitValue() : -1, !finished, millis, output, parse(output));
+      return new Fork(
+          finished ? process.exitValue() : -1, !finished, millis, output, parse(output));
     } catch (IOException e) {
       throw new UncheckedIOException("could not run " + command, e);
     } catch (InterruptedException e) {

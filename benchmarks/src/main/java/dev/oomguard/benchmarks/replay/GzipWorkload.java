@@ -12,15 +12,17 @@ import java.util.zip.GZIPOutputStream;
  * error path: {@code finish()}, then the application fails and {@code close()} never runs. MODE
  * {@code without} uses {@code new GZIPOutputStream(sink)}, {@code with} {@code
  * GzipCodec.compressingStream(sink)}. Prints the growth of VmRSS over the loop, and the GCs that
- * ran in it: the replay sizes the young generation so that none does, as in the incident, where
- * the GC saw a few tiny objects and had no reason to run.
+ * ran in it: the replay sizes the young generation so that none does, as in the incident, where the
+ * GC saw a few tiny objects and had no reason to run.
  */
 final class GzipWorkload {
   private static final int WARMUP_OPS = 500;
   private static final byte[] VALUE = value(4 * 1024);
+
   /** The application's failure after finish(): shared and stackless, so it costs no heap. */
   @SuppressWarnings("StaticAssignmentOfThrowable") // stackless and never thrown anywhere else
-  private static final IOException AFTER_FINISH = new StacklessIOException("the write to Redis failed");
+  private static final IOException AFTER_FINISH =
+      new StacklessIOException("the write to Redis failed");
 
   private GzipWorkload() {}
 
@@ -28,13 +30,18 @@ final class GzipWorkload {
     String mode = args[0];
     int ops = Integer.parseInt(args[1]);
     GzipCodec codec = GzipCodec.create();
-    Op op = switch (mode) {
-      case "without" -> () -> finishWithoutClose(new GZIPOutputStream(OutputStream.nullOutputStream()));
-      case "with" -> () -> finishWithoutClose(codec.compressingStream(OutputStream.nullOutputStream()));
-      default -> throw new IllegalArgumentException("mode must be without or with, was " + mode);
-    };
+    Op op =
+        switch (mode) {
+          case "without" ->
+              () -> finishWithoutClose(new GZIPOutputStream(OutputStream.nullOutputStream()));
+          case "with" ->
+              () -> finishWithoutClose(codec.compressingStream(OutputStream.nullOutputStream()));
+          default ->
+              throw new IllegalArgumentException("mode must be without or with, was " + mode);
+        };
     run(op, WARMUP_OPS);
-    System.gc(); // the warm-up's streams are collected (and the JDK's Deflaters ended) before the baseline
+    System.gc(); // the warm-up's streams are collected (and the JDK's Deflaters ended) before the
+    // baseline
     long rssBefore = Probe.rssKb();
     long gcsBefore = Probe.gcCount();
     long start = System.nanoTime();

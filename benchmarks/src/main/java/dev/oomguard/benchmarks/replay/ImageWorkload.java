@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Incident 2: {@code ImageWorkload MODE ROUNDS} serves ROUNDS rounds of {@value #CONCURRENT}
  * concurrent image requests; each decodes a {@value #IMAGE_MIB} MiB image, renders it, and holds it
- * for {@value #HOLD_MILLIS} ms while a slow client reads the response. MODE {@code without} allocates
- * as the image server did; {@code with} first takes the image's bytes from a {@link
+ * for {@value #HOLD_MILLIS} ms while a slow client reads the response. MODE {@code without}
+ * allocates as the image server did; {@code with} first takes the image's bytes from a {@link
  * MemoryBudget} of {@value #BUDGET_MIB} MiB. A request that meets {@code OutOfMemoryError} fails
  * (the server's 500) and the next one is served. Prints served, failed and the time it took.
  */
@@ -28,6 +28,7 @@ final class ImageWorkload {
 
   private static final LongAdder SERVED = new LongAdder();
   private static final LongAdder FAILED = new LongAdder();
+
   @SuppressWarnings("UnusedVariable") // written so that the JIT cannot drop the work behind it
   private static volatile long sink;
 
@@ -36,21 +37,24 @@ final class ImageWorkload {
   public static void main(String[] args) throws Exception {
     String mode = args[0];
     int rounds = Integer.parseInt(args[1]);
-    @Nullable MemoryBudget budget = switch (mode) {
-      case "without" -> null;
-      case "with" -> MemoryBudget.ofBytes(BUDGET_MIB * MIB);
-      default -> throw new IllegalArgumentException("mode must be without or with, was " + mode);
-    };
+    @Nullable MemoryBudget budget =
+        switch (mode) {
+          case "without" -> null;
+          case "with" -> MemoryBudget.ofBytes(BUDGET_MIB * MIB);
+          default ->
+              throw new IllegalArgumentException("mode must be without or with, was " + mode);
+        };
     ExecutorService requestThreads = Executors.newFixedThreadPool(CONCURRENT);
     long start = System.nanoTime();
     try {
       for (int round = 0; round < rounds; round++) {
         List<Callable<Void>> requests = new ArrayList<>();
         for (int i = 0; i < CONCURRENT; i++) {
-          requests.add(() -> {
-            serve(budget);
-            return null;
-          });
+          requests.add(
+              () -> {
+                serve(budget);
+                return null;
+              });
         }
         for (Future<Void> request : requestThreads.invokeAll(requests)) {
           request.get();

@@ -9,7 +9,8 @@ import java.util.Locale;
  * unguarded one is expected to fail as the incident did.
  */
 record Row(int incident, String run, String code, String outcome, boolean asExpected) {
-  static final List<String> COLUMNS = List.of("incident", "run", "code", "what happened", "verdict");
+  static final List<String> COLUMNS =
+      List.of("incident", "run", "code", "what happened", "verdict");
 
   boolean guarded() {
     return run.equals("with");
@@ -35,7 +36,10 @@ record Row(int incident, String run, String code, String outcome, boolean asExpe
     StringBuilder text = new StringBuilder("| " + String.join(" | ", COLUMNS) + " |\n");
     text.append("|---:|---|---|---|---|\n");
     for (Row row : rows) {
-      text.append("| ").append(String.join(" | ", row.cells().stream().map(cell -> cell.replace("|", "\\|")).toList()))
+      text.append("| ")
+          .append(
+              String.join(
+                  " | ", row.cells().stream().map(cell -> cell.replace("|", "\\|")).toList()))
           .append(" |\n");
     }
     return text.toString();

@@ -10,9 +10,9 @@ import java.time.Duration;
 /**
  * Incident 4: {@code TagWorkload MODE URIS} records one request for each of URIS distinct paths on
  * a timer tagged with the raw path and a percentile histogram, then scrapes the Prometheus
- * registry. MODE {@code without} (the plain registry, as in the incident) or {@code with} (the
- * same registry with {@code CardinalityGuard.builder().build()} bound, its defaults). Prints the
- * series and bytes of the scrape, and the requests its {@code _count} series add up to.
+ * registry. MODE {@code without} (the plain registry, as in the incident) or {@code with} (the same
+ * registry with {@code CardinalityGuard.builder().build()} bound, its defaults). Prints the series
+ * and bytes of the scrape, and the requests its {@code _count} series add up to.
  */
 final class TagWorkload {
   private TagWorkload() {}
@@ -22,7 +22,7 @@ final class TagWorkload {
     int uris = Integer.parseInt(args[1]);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     switch (mode) {
-      case "without" -> { }
+      case "without" -> {}
       case "with" -> CardinalityGuard.builder().build().bindTo(registry);
       default -> throw new IllegalArgumentException("mode must be without or with, was " + mode);
     }

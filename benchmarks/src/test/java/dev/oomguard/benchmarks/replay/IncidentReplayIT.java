@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reproduced without oomguard, and every guarded run holds.
  */
 class IncidentReplayIT {
-  @TempDir
-  static Path out;
+  @TempDir static Path out;
 
   private static int exitCode;
   private static String output = "";
@@ -29,10 +28,17 @@ class IncidentReplayIT {
   @BeforeAll
   static void runTheReplay() throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process = new ProcessBuilder(java.toString(), "-cp", ModuleConventions.packagedJar().toString(),
-        IncidentReplay.class.getName(), "--quick", "--out", out.toString())
-        .redirectErrorStream(true)
-        .start();
+    Process process =
+        new ProcessBuilder(
+                java.toString(),
+                "-cp",
+                ModuleConventions.packagedJar().toString(),
+                IncidentReplay.class.getName(),
+                "--quick",
+                "--out",
+                out.toString())
+            .redirectErrorStream(true)
+            .start();
     output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(4, TimeUnit.MINUTES)) {
       process.destroyForcibly();
@@ -51,16 +57,24 @@ class IncidentReplayIT {
   @Test
   void replay_guardedRuns_allHold() {
     for (int incident = 1; incident <= 4; incident++) {
-      assertThat(csv).as(output).filteredOn(startsWith(incident + ",with,"))
-          .singleElement().asString().endsWith(",HELD");
+      assertThat(csv)
+          .as(output)
+          .filteredOn(startsWith(incident + ",with,"))
+          .singleElement()
+          .asString()
+          .endsWith(",HELD");
     }
   }
 
   @Test
   void replay_unguardedRuns_allFailAsInTheIncidents() {
     for (int incident = 1; incident <= 4; incident++) {
-      assertThat(csv).as(output).filteredOn(startsWith(incident + ",without,"))
-          .singleElement().asString().endsWith(",\"failed, as in the incident\"");
+      assertThat(csv)
+          .as(output)
+          .filteredOn(startsWith(incident + ",without,"))
+          .singleElement()
+          .asString()
+          .endsWith(",\"failed, as in the incident\"");
     }
   }
 
@@ -75,8 +89,13 @@ class IncidentReplayIT {
 
   @Test
   void replay_incident3Guarded_accountsForEverySubmittedEvent() {
-    assertThat(csv).as(output).filteredOn(startsWith("3,with,")).singleElement().asString()
-        .containsPattern("submitted 150,000 = handled [0-9,]+ \\+ left in Redis [0-9,]+ \\+ rejected [0-9,]+ \\+ expired [0-9,]+ \\(");
+    assertThat(csv)
+        .as(output)
+        .filteredOn(startsWith("3,with,"))
+        .singleElement()
+        .asString()
+        .containsPattern(
+            "submitted 150,000 = handled [0-9,]+ \\+ left in Redis [0-9,]+ \\+ rejected [0-9,]+ \\+ expired [0-9,]+ \\(");
   }
 
   private static Predicate<String> startsWith(String prefix) {

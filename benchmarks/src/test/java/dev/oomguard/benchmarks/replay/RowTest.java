@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class RowTest {
   @Test
   void failedToHold_guardedRunNotAsExpected_isTrue() {
-    assertThat(new Row(3, "with", "code", "died of OutOfMemoryError", false).failedToHold()).isTrue();
+    assertThat(new Row(3, "with", "code", "died of OutOfMemoryError", false).failedToHold())
+        .isTrue();
   }
 
   @Test
@@ -23,13 +24,16 @@ class RowTest {
   void csv_cellsWithCommasOrQuotes_areQuoted() {
     String csv = Row.csv(List.of(new Row(1, "with", "a \"b\"", "x, y", true)));
 
-    assertThat(csv.lines()).containsExactly("incident,run,code,what happened,verdict", "1,with,\"a \"\"b\"\"\",\"x, y\",HELD");
+    assertThat(csv.lines())
+        .containsExactly(
+            "incident,run,code,what happened,verdict", "1,with,\"a \"\"b\"\"\",\"x, y\",HELD");
   }
 
   @Test
   void markdown_cellWithAPipe_isEscaped() {
     String markdown = Row.markdown(List.of(new Row(4, "without", "a|b", "c", true)));
 
-    assertThat(markdown.lines().skip(2)).containsExactly("| 4 | without | a\\|b | c | failed, as in the incident |");
+    assertThat(markdown.lines().skip(2))
+        .containsExactly("| 4 | without | a\\|b | c | failed, as in the incident |");
   }
 }

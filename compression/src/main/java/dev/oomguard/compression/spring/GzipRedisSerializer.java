@@ -26,22 +26,24 @@ import org.springframework.data.redis.serializer.SerializationException;
  * readable, and a live cache can be switched without a flush.
  *
  * <p><b>The one ambiguity.</b> A legacy value that itself starts with {@code 1f 8b 08} but is not
- * gzip is read as malformed gzip and fails. UTF-8 text (so JSON and {@code
- * StringRedisSerializer}), JDK serialization ({@code ac ed}) and Protocol Buffers can never start
- * with those bytes; a raw {@code byte[]} delegate or a custom binary format could. If yours can,
- * switch under a new key prefix or cache name rather than over the old values. Values this
- * serializer writes are never ambiguous: a delegate output that starts with the magic is always
- * stored compressed, whatever its size.
+ * gzip is read as malformed gzip and fails. UTF-8 text (so JSON and {@code StringRedisSerializer}),
+ * JDK serialization ({@code ac ed}) and Protocol Buffers can never start with those bytes; a raw
+ * {@code byte[]} delegate or a custom binary format could. If yours can, switch under a new key
+ * prefix or cache name rather than over the old values. Values this serializer writes are never
+ * ambiguous: a delegate output that starts with the magic is always stored compressed, whatever its
+ * size.
  *
  * <p><b>Errors.</b> Malformed gzip and values over the limit fail with Spring's {@link
  * SerializationException}, whose cause is the codec's {@code MalformedGzipException} or {@code
- * DecompressionLimitException}. The delegate's own exceptions pass through unchanged. Null in,
- * null out, in both directions, without asking the delegate.
+ * DecompressionLimitException}. The delegate's own exceptions pass through unchanged. Null in, null
+ * out, in both directions, without asking the delegate.
  *
  * <p>Thread-safe, as the codec and the delegate are.
  */
 public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
-  /** Values shorter than this are stored as the delegate wrote them: gzip adds 18 bytes of framing. */
+  /**
+   * Values shorter than this are stored as the delegate wrote them: gzip adds 18 bytes of framing.
+   */
   public static final int DEFAULT_MIN_COMPRESS_BYTES = 1024;
 
   private final RedisSerializer<T> delegate;
@@ -86,7 +88,8 @@ public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
     try {
       gzip = codec.compress(plain);
     } catch (CompressionException | IllegalStateException e) {
-      throw new SerializationException("Cannot gzip a " + plain.length + "-byte value: " + e.getMessage(), e);
+      throw new SerializationException(
+          "Cannot gzip a " + plain.length + "-byte value: " + e.getMessage(), e);
     }
     return gzip.length < plain.length || looksCompressed ? gzip : plain;
   }
@@ -100,7 +103,8 @@ public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
   }
 
   @Override
-  public <V> @Nullable V deserialize(byte @Nullable [] bytes, Class<V> type) throws SerializationException {
+  public <V> @Nullable V deserialize(byte @Nullable [] bytes, Class<V> type)
+      throws SerializationException {
     if (bytes == null) {
       return null;
     }
@@ -123,7 +127,13 @@ public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
 
   @Override
   public String toString() {
-    return "GzipRedisSerializer[" + delegate + ", minCompressBytes=" + minCompressBytes + ", " + codec + "]";
+    return "GzipRedisSerializer["
+        + delegate
+        + ", minCompressBytes="
+        + minCompressBytes
+        + ", "
+        + codec
+        + "]";
   }
 
   private byte[] decompress(byte[] gzip) {
@@ -158,7 +168,8 @@ public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
     /** Values shorter than this many bytes are stored uncompressed; 0 compresses every value. */
     public Builder<T> minCompressBytes(int minCompressBytes) {
       if (minCompressBytes < 0) {
-        throw new IllegalArgumentException("minCompressBytes must not be negative, was " + minCompressBytes);
+        throw new IllegalArgumentException(
+            "minCompressBytes must not be negative, was " + minCompressBytes);
       }
       this.minCompressBytes = minCompressBytes;
       return this;

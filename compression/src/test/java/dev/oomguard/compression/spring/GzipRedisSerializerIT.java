@@ -49,7 +49,8 @@ class GzipRedisSerializerIT {
   @BeforeAll
   static void startRedis() throws IOException {
     redis = LocalRedis.start();
-    connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
+    connections =
+        new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
     connections.afterPropertiesSet();
     connections.start();
   }
@@ -110,7 +111,8 @@ class GzipRedisSerializerIT {
     }
     long legacyLength = strlen("legacy:1");
 
-    written.forEach((key, value) -> assertThat(after.opsForValue().get(key)).as(key).isEqualTo(value));
+    written.forEach(
+        (key, value) -> assertThat(after.opsForValue().get(key)).as(key).isEqualTo(value));
 
     after.opsForValue().set("legacy:1", written.get("legacy:1"));
     assertThat(strlen("legacy:1")).as("rewritten after the switch").isLessThan(legacyLength / 2);
@@ -122,7 +124,8 @@ class GzipRedisSerializerIT {
    * sees it. Fifty times in a row: the default writer's asynchronous put missed 1 run in 3.
    */
   @RepeatedTest(50)
-  void cacheManager_withImmediateWrites_cachesGzippedJsonAndReadsEntriesCachedBeforeTheSwitch() throws IOException {
+  void cacheManager_withImmediateWrites_cachesGzippedJsonAndReadsEntriesCachedBeforeTheSwitch()
+      throws IOException {
     RedisCacheManager before = cacheManager(RedisSerializer.json());
     RedisCacheManager after = cacheManager(gzip(RedisSerializer.json()));
     Map<String, Object> order = order(20);
@@ -142,10 +145,13 @@ class GzipRedisSerializerIT {
    */
   @Test
   void cacheManager_withTheDefaultAsynchronousWriter_storesTheGzippedValueSoonAfterThePut() {
-    RedisCacheManager manager = RedisCacheManager.builder(connections)
-        .cacheDefaults(RedisCacheConfiguration.defaultCacheConfig()
-            .serializeValuesWith(SerializationPair.fromSerializer(gzip(RedisSerializer.json()))))
-        .build();
+    RedisCacheManager manager =
+        RedisCacheManager.builder(connections)
+            .cacheDefaults(
+                RedisCacheConfiguration.defaultCacheConfig()
+                    .serializeValuesWith(
+                        SerializationPair.fromSerializer(gzip(RedisSerializer.json()))))
+            .build();
     manager.afterPropertiesSet();
     Map<String, Object> order = order(20);
 
@@ -172,7 +178,8 @@ class GzipRedisSerializerIT {
     // one handle of each kind used, however many failures: a deflater and an inflater on the JDK;
     // a compressor, a decompressor and the inflater that judges the corrupt value on libdeflate
     int kinds = codec.engine() == GzipCodec.Engine.JDK ? 2 : 3;
-    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isLessThanOrEqualTo(kinds);
+    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded())
+        .isLessThanOrEqualTo(kinds);
   }
 
   private <T> GzipRedisSerializer<T> gzip(RedisSerializer<T> delegate) {
@@ -190,8 +197,11 @@ class GzipRedisSerializerIT {
 
   private static RedisCacheManager cacheManager(RedisSerializer<?> values) {
     RedisCacheManager manager =
-        RedisCacheManager.builder(RedisCacheWriter.create(connections, writer -> writer.immediateWrites()))
-            .cacheDefaults(RedisCacheConfiguration.defaultCacheConfig().serializeValuesWith(SerializationPair.fromSerializer(values)))
+        RedisCacheManager.builder(
+                RedisCacheWriter.create(connections, writer -> writer.immediateWrites()))
+            .cacheDefaults(
+                RedisCacheConfiguration.defaultCacheConfig()
+                    .serializeValuesWith(SerializationPair.fromSerializer(values)))
             .build();
     manager.afterPropertiesSet();
     return manager;

@@ -28,11 +28,15 @@ import tools.jackson.core.JacksonException;
 class GzipRedisSerializerTest {
   private static final byte[] MAGIC = {0x1f, (byte) 0x8b, 0x08};
 
-  private final GzipCodec codec = GzipCodec.builder().poolSize(1).maxDecompressedBytes(1 << 20).build();
+  private final GzipCodec codec =
+      GzipCodec.builder().poolSize(1).maxDecompressedBytes(1 << 20).build();
   private final GzipRedisSerializer<String> strings =
       GzipRedisSerializer.builder(RedisSerializer.string()).codec(codec).build();
   private final GzipRedisSerializer<byte[]> bytes =
-      GzipRedisSerializer.builder(RedisSerializer.byteArray()).codec(codec).minCompressBytes(64).build();
+      GzipRedisSerializer.builder(RedisSerializer.byteArray())
+          .codec(codec)
+          .minCompressBytes(64)
+          .build();
 
   @AfterEach
   void everyHandleGoesBack() {
@@ -90,7 +94,10 @@ class GzipRedisSerializerTest {
   @Test
   void minCompressBytesZero_compressesEveryCompressibleValue() {
     GzipRedisSerializer<String> always =
-        GzipRedisSerializer.builder(RedisSerializer.string()).codec(codec).minCompressBytes(0).build();
+        GzipRedisSerializer.builder(RedisSerializer.string())
+            .codec(codec)
+            .minCompressBytes(0)
+            .build();
     String value = "a".repeat(100);
 
     assertThat(GzipCodec.isGzip(always.serialize(value))).isTrue();
@@ -105,7 +112,9 @@ class GzipRedisSerializerTest {
 
     assertThat(strings.deserialize(RedisSerializer.string().serialize(small))).isEqualTo(small);
     assertThat(strings.deserialize(RedisSerializer.string().serialize(large))).isEqualTo(large);
-    assertThat(codec.nativeHandlesCreated()).as("no inflater touched for plain values").isEqualTo(created);
+    assertThat(codec.nativeHandlesCreated())
+        .as("no inflater touched for plain values")
+        .isEqualTo(created);
   }
 
   @Test
@@ -124,22 +133,24 @@ class GzipRedisSerializerTest {
     String value = text(5_000, 7);
 
     assertThat(strings.deserialize(strings.serialize(value), String.class)).isEqualTo(value);
-    assertThat(strings.deserialize("plain".getBytes(StandardCharsets.UTF_8), String.class)).isEqualTo("plain");
+    assertThat(strings.deserialize("plain".getBytes(StandardCharsets.UTF_8), String.class))
+        .isEqualTo("plain");
   }
 
   @Test
   void nullInNullOut_withoutAskingTheDelegate() {
-    RedisSerializer<String> refusesNull = new RedisSerializer<>() {
-      @Override
-      public byte[] serialize(@Nullable String value) {
-        return RedisSerializer.string().serialize(Objects.requireNonNull(value));
-      }
+    RedisSerializer<String> refusesNull =
+        new RedisSerializer<>() {
+          @Override
+          public byte[] serialize(@Nullable String value) {
+            return RedisSerializer.string().serialize(Objects.requireNonNull(value));
+          }
 
-      @Override
-      public String deserialize(byte @Nullable [] stored) {
-        return RedisSerializer.string().deserialize(Objects.requireNonNull(stored));
-      }
-    };
+          @Override
+          public String deserialize(byte @Nullable [] stored) {
+            return RedisSerializer.string().deserialize(Objects.requireNonNull(stored));
+          }
+        };
     GzipRedisSerializer<String> serializer = GzipRedisSerializer.wrap(refusesNull);
 
     assertThat(serializer.serialize(null)).isNull();
@@ -151,9 +162,12 @@ class GzipRedisSerializerTest {
   void deserialize_magicFollowedByGarbage_failsAsMalformedAndReturnsTheHandle() {
     byte[] garbage = Arrays.copyOf(MAGIC, 40);
 
-    SerializationException e = catchThrowableOfType(SerializationException.class, () -> strings.deserialize(garbage));
+    SerializationException e =
+        catchThrowableOfType(SerializationException.class, () -> strings.deserialize(garbage));
 
-    assertThat(e).hasCauseInstanceOf(MalformedGzipException.class).hasMessageContaining("40-byte gzip value");
+    assertThat(e)
+        .hasCauseInstanceOf(MalformedGzipException.class)
+        .hasMessageContaining("40-byte gzip value");
     assertThat(codec.nativeHandlesInUse()).isZero();
   }
 
@@ -175,16 +189,20 @@ class GzipRedisSerializerTest {
       bomb = unlimited.compress(new byte[16 << 20]);
     }
 
-    SerializationException e = catchThrowableOfType(SerializationException.class, () -> bytes.deserialize(bomb));
+    SerializationException e =
+        catchThrowableOfType(SerializationException.class, () -> bytes.deserialize(bomb));
 
-    assertThat(e.getCause()).isInstanceOfSatisfying(
-        DecompressionLimitException.class, limit -> assertThat(limit.limit()).isEqualTo(1 << 20));
+    assertThat(e.getCause())
+        .isInstanceOfSatisfying(
+            DecompressionLimitException.class,
+            limit -> assertThat(limit.limit()).isEqualTo(1 << 20));
     assertThat(e).hasMessageContaining(Integer.toString(1 << 20));
   }
 
   @Test
   void delegateErrors_passThroughUnchanged() {
-    GzipRedisSerializer<Object> json = GzipRedisSerializer.builder(RedisSerializer.json()).codec(codec).build();
+    GzipRedisSerializer<Object> json =
+        GzipRedisSerializer.builder(RedisSerializer.json()).codec(codec).build();
     byte[] notJson = strings.serialize("{" + text(5_000, 9));
 
     assertThatThrownBy(() -> json.deserialize(notJson))
@@ -194,7 +212,8 @@ class GzipRedisSerializerTest {
 
   @Test
   void json_roundTripsThroughCompression() {
-    GzipRedisSerializer<Object> json = GzipRedisSerializer.builder(RedisSerializer.json()).codec(codec).build();
+    GzipRedisSerializer<Object> json =
+        GzipRedisSerializer.builder(RedisSerializer.json()).codec(codec).build();
     Map<String, Object> order = new LinkedHashMap<>();
     order.put("id", "o-1");
     order.put("lines", new ArrayList<>(List.of(text(3_000, 10), text(3_000, 11))));
@@ -209,7 +228,8 @@ class GzipRedisSerializerTest {
   void closedCodec_failsAsSerializationException() {
     GzipCodec closed = GzipCodec.create();
     closed.close();
-    GzipRedisSerializer<String> serializer = GzipRedisSerializer.builder(RedisSerializer.string()).codec(closed).build();
+    GzipRedisSerializer<String> serializer =
+        GzipRedisSerializer.builder(RedisSerializer.string()).codec(closed).build();
 
     assertThatThrownBy(() -> serializer.serialize(text(5_000, 12)))
         .isInstanceOf(SerializationException.class)
@@ -218,7 +238,8 @@ class GzipRedisSerializerTest {
 
   @Test
   void builder_rejectsNegativeThresholdAndNulls() {
-    assertThatThrownBy(() -> GzipRedisSerializer.builder(RedisSerializer.string()).minCompressBytes(-1))
+    assertThatThrownBy(
+            () -> GzipRedisSerializer.builder(RedisSerializer.string()).minCompressBytes(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minCompressBytes must not be negative, was -1");
     assertThatThrownBy(() -> GzipRedisSerializer.wrap((RedisSerializer<?>) nullValue()))
@@ -231,11 +252,13 @@ class GzipRedisSerializerTest {
     SplittableRandom random = new SplittableRandom(13);
     for (int i = 0; i < 500; i++) {
       int size = random.nextInt(8_000);
-      byte[] value = random.nextBoolean() ? text(size, i).getBytes(StandardCharsets.UTF_8) : random(size, i);
+      byte[] value =
+          random.nextBoolean() ? text(size, i).getBytes(StandardCharsets.UTF_8) : random(size, i);
       byte[] stored = bytes.serialize(value);
       if (random.nextInt(4) == 0 && GzipCodec.isGzip(stored)) {
         byte[] corrupt = Arrays.copyOf(stored, 3 + random.nextInt(stored.length - 3));
-        assertThatThrownBy(() -> bytes.deserialize(corrupt)).isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> bytes.deserialize(corrupt))
+            .isInstanceOf(SerializationException.class);
       } else {
         assertThat(bytes.deserialize(stored)).isEqualTo(value);
       }
@@ -244,12 +267,25 @@ class GzipRedisSerializerTest {
     // one idle handle per kind at most (pool size 1): a deflater and an inflater, and on libdeflate
     // a compressor and a decompressor too (the inflater then judges the corrupt values)
     int kinds = codec.engine() == GzipCodec.Engine.JDK ? 2 : 4;
-    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded()).isLessThanOrEqualTo(kinds);
+    assertThat(codec.nativeHandlesCreated() - codec.nativeHandlesEnded())
+        .isLessThanOrEqualTo(kinds);
   }
 
   /** Compressible text (JSON-ish words and numbers) of exactly {@code chars} ASCII characters. */
   static String text(int chars, long seed) {
-    String[] words = {"device", "temperature", "online", "firmware", "region", "status", "\"ok\"", "{", "}", ",", ":"};
+    String[] words = {
+      "device",
+      "temperature",
+      "online",
+      "firmware",
+      "region",
+      "status",
+      "\"ok\"",
+      "{",
+      "}",
+      ",",
+      ":"
+    };
     SplittableRandom random = new SplittableRandom(seed);
     StringBuilder text = new StringBuilder(chars + 16);
     while (text.length() < chars) {

@@ -50,9 +50,15 @@ final class IntervalLog {
     }
     long count = pending.sumThenReset();
     if (count > 0) {
-      log.log(level, what + ": " + count + (count == 1 ? " entry" : " entries")
-          + (detail.isEmpty() ? "" : " (last: " + detail + ")")
-          + "; logged at most once every " + Duration.ofNanos(intervalNanos));
+      log.log(
+          level,
+          what
+              + ": "
+              + count
+              + (count == 1 ? " entry" : " entries")
+              + (detail.isEmpty() ? "" : " (last: " + detail + ")")
+              + "; logged at most once every "
+              + Duration.ofNanos(intervalNanos));
     }
   }
 }

@@ -15,13 +15,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
-import io.lettuce.core.models.stream.ClaimedMessages;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +37,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,20 +53,20 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>Spill</b> is one {@code XADD}, at most one round trip. Spills from many threads are
  *       batched: while two batches wait for Redis's answer, new spills queue, and go out together
- *       as one write when an answer comes; so a flood spills at Redis's pace, not at one round
- *       trip per event. A spill still queued when its deadline passes was never sent, and is
- *       refused as certainly not stored; while the batches in flight are older than {@code
- *       timeout} (Redis hangs), new spills are refused at once, without waiting. So a hung Redis
- *       holds at most two batches whose outcome is unknown, and never piles up commands;
- *       spilling resumes when Redis answers them or the connection drops (turn on TCP
- *       keep-alive for a network that drops packets silently).
+ *       as one write when an answer comes; so a flood spills at Redis's pace, not at one round trip
+ *       per event. A spill still queued when its deadline passes was never sent, and is refused as
+ *       certainly not stored; while the batches in flight are older than {@code timeout} (Redis
+ *       hangs), new spills are refused at once, without waiting. So a hung Redis holds at most two
+ *       batches whose outcome is unknown, and never piles up commands; spilling resumes when Redis
+ *       answers them or the connection drops (turn on TCP keep-alive for a network that drops
+ *       packets silently).
  *   <li><b>TTL</b>: at most every {@code min(ttl / 4, 1 s)}, sent along with a spill or a take
- *       without waiting for it, a script trims the entries older than the TTL by the Redis
- *       server's own {@code TIME} ({@code XTRIM MINID}, exact). Never by this host's clock, nor by
- *       the newest entry's id: an entry with an id in the future (written by hand, or after
- *       Redis's clock jumped) cannot make the trim remove younger entries. What the TTL removes
- *       was never handled: it is counted ({@link #trimmed()}) and logged at WARNING at most once
- *       per {@code logInterval}. The stream holds at most a TTL and one trim interval of spills.
+ *       without waiting for it, a script trims the entries older than the TTL by the Redis server's
+ *       own {@code TIME} ({@code XTRIM MINID}, exact). Never by this host's clock, nor by the
+ *       newest entry's id: an entry with an id in the future (written by hand, or after Redis's
+ *       clock jumped) cannot make the trim remove younger entries. What the TTL removes was never
+ *       handled: it is counted ({@link #trimmed()}) and logged at WARNING at most once per {@code
+ *       logInterval}. The stream holds at most a TTL and one trim interval of spills.
  *   <li><b>Take</b> reads entries not handed out yet ({@code XREADGROUP}); at most every {@code
  *       reclaimAfter / 4} it first claims entries that another consumer took and has not
  *       acknowledged for {@code reclaimAfter} ({@code XAUTOCLAIM}: that consumer crashed, or is
@@ -79,26 +79,26 @@ import org.jspecify.annotations.Nullable;
  *       kind per {@code logInterval}; it is never handed out. An entry whose content is gone
  *       (trimmed or deleted while a crashed consumer held it) is dropped from the pending list.
  *   <li>A consumer group that vanished after this store had seen it means Redis lost the stream
- *       (restarted without persistence, flushed, the key deleted): the spills it held are gone.
- *       The group is made again, the loss is counted ({@link #wiped()}) and logged at WARNING;
- *       noticed at the next take or {@link #size()}, which a processor calls every replay
- *       interval. A new store cannot tell a wiped stream from a stream never used.
+ *       (restarted without persistence, flushed, the key deleted): the spills it held are gone. The
+ *       group is made again, the loss is counted ({@link #wiped()}) and logged at WARNING; noticed
+ *       at the next take or {@link #size()}, which a processor calls every replay interval. A new
+ *       store cannot tell a wiped stream from a stream never used.
  * </ul>
  *
  * <p>Every call is bounded by {@code timeout}, one deadline for all the commands it sends; a call
- * that fails or times out throws {@link OverflowStoreException}. A spill that timed out or lost
- * its connection after being sent {@link OverflowStoreException#mayHaveStored() may have been
- * stored}; one refused by Redis (an error reply) or never sent (the connection is down) was not.
- * For a prompt failure while Redis is unreachable, build the Lettuce client with {@code
+ * that fails or times out throws {@link OverflowStoreException}. A spill that timed out or lost its
+ * connection after being sent {@link OverflowStoreException#mayHaveStored() may have been stored};
+ * one refused by Redis (an error reply) or never sent (the connection is down) was not. For a
+ * prompt failure while Redis is unreachable, build the Lettuce client with {@code
  * ClientOptions.builder().disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)}; Lettuce's
  * default queues commands until it reconnects.
  *
  * <p><b>Redis Cluster</b>: give the builder a cluster connection. A stream is one key, so it lives
- * on one node (its hash slot) and all its commands go there, the trim script included; a
- * stream's spill rate is bounded by that node. To spread a hot flood over the cluster, give the
- * processors several stores on streams in different slots; the store does not shard one stream
- * over several keys (its order, trim and backlog are those of one stream). The Redis user needs
- * {@code XADD XREADGROUP XAUTOCLAIM XACK XDEL XLEN XGROUP XTRIM EVAL TIME} on the key.
+ * on one node (its hash slot) and all its commands go there, the trim script included; a stream's
+ * spill rate is bounded by that node. To spread a hot flood over the cluster, give the processors
+ * several stores on streams in different slots; the store does not shard one stream over several
+ * keys (its order, trim and backlog are those of one stream). The Redis user needs {@code XADD
+ * XREADGROUP XAUTOCLAIM XACK XDEL XLEN XGROUP XTRIM EVAL TIME} on the key.
  *
  * <p>The store does not own the connection: close it yourself after the store. Thread-safe.
  *
@@ -115,15 +115,19 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private static final int MAX_BATCHES_IN_FLIGHT = 2;
   private static final int MAX_BATCH = 512;
   private static final long MAX_TRIM_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** Trims by the server's clock: TIME inside the script, so no host or entry id can skew it. */
-  private static final String TRIM_BY_SERVER_TIME = """
+  private static final String TRIM_BY_SERVER_TIME =
+      """
       local now = redis.call('TIME')
       local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[1])
       if oldest <= 0 then return 0 end
       return redis.call('XTRIM', KEYS[1], 'MINID', oldest)
       """;
+
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final System.Logger LOG = System.getLogger(RedisStreamOverflowStore.class.getName());
+  private static final System.Logger LOG =
+      System.getLogger(RedisStreamOverflowStore.class.getName());
 
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> redis;
@@ -139,11 +143,16 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private final Duration reclaimAfter;
   private final long reclaimEveryNanos;
   private final Duration timeout;
+
   /** Spills not sent yet: see {@link #xadd}. */
-  private final ConcurrentLinkedQueue<AsyncCommand<byte[], byte[], String>> outbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<AsyncCommand<byte[], byte[], String>> outbox =
+      new ConcurrentLinkedQueue<>();
+
   private final AtomicInteger batchesInFlight = new AtomicInteger();
+
   /** When each batch in flight was sent, oldest first. */
   private final ConcurrentLinkedDeque<Long> sentAt = new ConcurrentLinkedDeque<>();
+
   private final AtomicLong nextTrimAt = new AtomicLong(System.nanoTime());
   private final LongAdder trimmed = new LongAdder();
   private final LongAdder unreadable = new LongAdder();
@@ -153,14 +162,20 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private final IntervalLog codecFailed;
   private final IntervalLog codecNull;
   private final IntervalLog trimFailed;
-  /** Where the next XAUTOCLAIM starts; "0-0" after a full pass. Take's alone (one replay thread). */
+
+  /**
+   * Where the next XAUTOCLAIM starts; "0-0" after a full pass. Take's alone (one replay thread).
+   */
   private volatile String reclaimCursor = "0-0";
+
   private volatile long nextReclaimAt = System.nanoTime();
+
   /**
    * Ids handed out by {@link #take} and not acknowledged or released yet: still queued or running
    * here, so a reclaim of idle entries must not hand them out a second time to this very consumer.
    */
   private final Set<String> handedOut = ConcurrentHashMap.newKeySet();
+
   /** This store has read from the group: if the group vanishes later, Redis lost the stream. */
   private volatile boolean groupSeen;
 
@@ -180,24 +195,55 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     this.reclaimEveryNanos = Math.max(1, reclaimAfter.toNanos() / 4);
     this.timeout = builder.timeout;
     Duration every = builder.logInterval;
-    this.trimLog = new IntervalLog(LOG, Level.WARNING, "The TTL (" + ttl + ") of stream " + stream + " removed spilled events never handled", every);
-    this.noField = new IntervalLog(LOG, Level.WARNING, "Dropped entries of stream " + stream + " that have no 'event' field", every);
-    this.codecFailed = new IntervalLog(LOG, Level.WARNING, "Dropped entries of stream " + stream + " that the codec cannot read", every);
-    this.codecNull = new IntervalLog(LOG, Level.WARNING, "Dropped entries of stream " + stream + " that the codec read as null", every);
-    this.trimFailed = new IntervalLog(LOG, Level.WARNING, "Could not trim stream " + stream + " by its TTL; it is retried", every);
+    this.trimLog =
+        new IntervalLog(
+            LOG,
+            Level.WARNING,
+            "The TTL (" + ttl + ") of stream " + stream + " removed spilled events never handled",
+            every);
+    this.noField =
+        new IntervalLog(
+            LOG,
+            Level.WARNING,
+            "Dropped entries of stream " + stream + " that have no 'event' field",
+            every);
+    this.codecFailed =
+        new IntervalLog(
+            LOG,
+            Level.WARNING,
+            "Dropped entries of stream " + stream + " that the codec cannot read",
+            every);
+    this.codecNull =
+        new IntervalLog(
+            LOG,
+            Level.WARNING,
+            "Dropped entries of stream " + stream + " that the codec read as null",
+            every);
+    this.trimFailed =
+        new IntervalLog(
+            LOG,
+            Level.WARNING,
+            "Could not trim stream " + stream + " by its TTL; it is retried",
+            every);
   }
 
   /**
    * A store on {@code stream}, over a connection with the byte-array codec ({@code
    * client.connect(ByteArrayCodec.INSTANCE)}).
    */
-  public static <E> Builder<E> builder(StatefulRedisConnection<byte[], byte[]> connection, String stream, EventCodec<E> codec) {
+  public static <E> Builder<E> builder(
+      StatefulRedisConnection<byte[], byte[]> connection, String stream, EventCodec<E> codec) {
     Objects.requireNonNull(connection, "connection");
     return new Builder<>(connection, connection.async(), stream, codec);
   }
 
-  /** A store on {@code stream} in a Redis Cluster: its commands go to the node of the stream's slot. */
-  public static <E> Builder<E> builder(StatefulRedisClusterConnection<byte[], byte[]> connection, String stream, EventCodec<E> codec) {
+  /**
+   * A store on {@code stream} in a Redis Cluster: its commands go to the node of the stream's slot.
+   */
+  public static <E> Builder<E> builder(
+      StatefulRedisClusterConnection<byte[], byte[]> connection,
+      String stream,
+      EventCodec<E> codec) {
     Objects.requireNonNull(connection, "connection");
     return new Builder<>(connection, connection.async(), stream, codec);
   }
@@ -208,7 +254,8 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     byte[] bytes = codec.encode(event);
     Objects.requireNonNull(bytes, "the codec encoded an event as null");
     if (!connection.isOpen()) {
-      throw new OverflowStoreException("XADD on stream " + stream + " not sent: not connected to Redis");
+      throw new OverflowStoreException(
+          "XADD on stream " + stream + " not sent: not connected to Redis");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     AsyncCommand<byte[], byte[], String> added = xadd(bytes);
@@ -221,13 +268,25 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       }
       if (outbox.remove(added)) {
         // Never sent: the batches before it were still unanswered. Certainly not stored.
-        throw new OverflowStoreException("XADD on stream " + stream + " not sent within " + timeout
-            + ": Redis has not answered the spills before it", e, false);
+        throw new OverflowStoreException(
+            "XADD on stream "
+                + stream
+                + " not sent within "
+                + timeout
+                + ": Redis has not answered the spills before it",
+            e,
+            false);
       }
       // Sent, and not cancelled: its batch holds its place in flight until Redis answers or the
       // connection drops, so a hung Redis gets no more than two batches.
-      throw new OverflowStoreException("XADD on stream " + stream + " did not complete within " + timeout
-          + "; it may still be applied", e, true);
+      throw new OverflowStoreException(
+          "XADD on stream "
+              + stream
+              + " did not complete within "
+              + timeout
+              + "; it may still be applied",
+          e,
+          true);
     } catch (ExecutionException e) {
       await(added, "XADD", deadline, true); // the failure, classified
     }
@@ -235,18 +294,26 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
 
   /**
    * Queues an XADD and sends what is queued, as one write, unless {@value #MAX_BATCHES_IN_FLIGHT}
-   * batches are unanswered already; each answer sends the next batch. At a trickle every spill
-   * goes out at once; under a flood, the spills of many threads share a write and a round trip.
+   * batches are unanswered already; each answer sends the next batch. At a trickle every spill goes
+   * out at once; under a flood, the spills of many threads share a write and a round trip.
    */
   private AsyncCommand<byte[], byte[], String> xadd(byte[] event) {
     Long oldestSent = sentAt.peekFirst();
-    if (batchesInFlight.get() >= MAX_BATCHES_IN_FLIGHT && oldestSent != null && System.nanoTime() - oldestSent > timeout.toNanos()) {
-      throw new OverflowStoreException("XADD on stream " + stream + " not sent: Redis has not answered the spills sent "
-          + Duration.ofNanos(System.nanoTime() - oldestSent).toMillis() + " ms ago");
+    if (batchesInFlight.get() >= MAX_BATCHES_IN_FLIGHT
+        && oldestSent != null
+        && System.nanoTime() - oldestSent > timeout.toNanos()) {
+      throw new OverflowStoreException(
+          "XADD on stream "
+              + stream
+              + " not sent: Redis has not answered the spills sent "
+              + Duration.ofNanos(System.nanoTime() - oldestSent).toMillis()
+              + " ms ago");
     }
-    CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key).add("*").add(FIELD).add(event);
+    CommandArgs<byte[], byte[]> args =
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key).add("*").add(FIELD).add(event);
     AsyncCommand<byte[], byte[], String> command =
-        new AsyncCommand<>(new Command<>(CommandType.XADD, new StatusOutput<>(ByteArrayCodec.INSTANCE), args));
+        new AsyncCommand<>(
+            new Command<>(CommandType.XADD, new StatusOutput<>(ByteArrayCodec.INSTANCE), args));
     outbox.add(command);
     sendQueued();
     return command;
@@ -255,14 +322,16 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private void sendQueued() {
     while (!outbox.isEmpty()) {
       int inFlight = batchesInFlight.get();
-      if (inFlight >= MAX_BATCHES_IN_FLIGHT || !batchesInFlight.compareAndSet(inFlight, inFlight + 1)) {
+      if (inFlight >= MAX_BATCHES_IN_FLIGHT
+          || !batchesInFlight.compareAndSet(inFlight, inFlight + 1)) {
         if (inFlight >= MAX_BATCHES_IN_FLIGHT) {
           return; // the answer to a batch in flight sends these
         }
         continue;
       }
       List<RedisCommand<byte[], byte[], ?>> batch = new ArrayList<>();
-      for (AsyncCommand<byte[], byte[], String> next; batch.size() < MAX_BATCH && (next = outbox.poll()) != null; ) {
+      for (AsyncCommand<byte[], byte[], String> next;
+          batch.size() < MAX_BATCH && (next = outbox.poll()) != null; ) {
         batch.add(next);
       }
       if (batch.isEmpty()) {
@@ -272,11 +341,13 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       AsyncCommand<?, ?, ?> last = (AsyncCommand<?, ?, ?>) batch.get(batch.size() - 1);
       sentAt.addLast(System.nanoTime());
       // Only the bookkeeping hangs on the last command: each spill reads its own command's outcome.
-      CompletionStage<?> unused = last.whenComplete((reply, failure) -> {
-        sentAt.pollFirst(); // answers come in the order sent: this was the oldest
-        batchesInFlight.decrementAndGet();
-        sendQueued();
-      });
+      CompletionStage<?> unused =
+          last.whenComplete(
+              (reply, failure) -> {
+                sentAt.pollFirst(); // answers come in the order sent: this was the oldest
+                batchesInFlight.decrementAndGet();
+                sendQueued();
+              });
       try {
         connection.dispatch(batch);
       } catch (RuntimeException e) {
@@ -379,8 +450,15 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
 
   @Override
   public String toString() {
-    return "RedisStreamOverflowStore[" + stream + ", group=" + new String(group, StandardCharsets.UTF_8)
-        + ", consumer=" + new String(consumer.getName(), StandardCharsets.UTF_8) + ", ttl=" + ttl + "]";
+    return "RedisStreamOverflowStore["
+        + stream
+        + ", group="
+        + new String(group, StandardCharsets.UTF_8)
+        + ", consumer="
+        + new String(consumer.getName(), StandardCharsets.UTF_8)
+        + ", ttl="
+        + ttl
+        + "]";
   }
 
   /**
@@ -390,18 +468,22 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private void trimIfDue() {
     long now = System.nanoTime();
     long due = nextTrimAt.get();
-    if (now - due < 0 || !nextTrimAt.compareAndSet(due, now + trimEveryNanos) || !connection.isOpen()) {
+    if (now - due < 0
+        || !nextTrimAt.compareAndSet(due, now + trimEveryNanos)
+        || !connection.isOpen()) {
       return;
     }
-    RedisFuture<Long> trim = redis.eval(TRIM_BY_SERVER_TIME, ScriptOutputType.INTEGER, keys, ttlMillis);
-    trim.whenComplete((removed, failure) -> {
-      if (failure != null) {
-        trimFailed.add(1, String.valueOf(failure.getMessage()));
-      } else if (removed != null && removed > 0) {
-        trimmed.add(removed);
-        trimLog.add(removed, removed + " removed by one trim");
-      }
-    });
+    RedisFuture<Long> trim =
+        redis.eval(TRIM_BY_SERVER_TIME, ScriptOutputType.INTEGER, keys, ttlMillis);
+    trim.whenComplete(
+        (removed, failure) -> {
+          if (failure != null) {
+            trimFailed.add(1, String.valueOf(failure.getMessage()));
+          } else if (removed != null && removed > 0) {
+            trimmed.add(removed);
+            trimLog.add(removed, removed + " removed by one trim");
+          }
+        });
   }
 
   private void flushLogs() {
@@ -427,8 +509,9 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     }
     groupSeen = true;
     if (messages.size() > 1) {
-      messages.sort(Comparator.comparingLong((StreamMessage<byte[], byte[]> m) -> millisOf(m.getId()))
-          .thenComparingLong(m -> sequenceOf(m.getId())));
+      messages.sort(
+          Comparator.comparingLong((StreamMessage<byte[], byte[]> m) -> millisOf(m.getId()))
+              .thenComparingLong(m -> sequenceOf(m.getId())));
     }
     List<Spilled<E>> taken = new ArrayList<>(messages.size());
     List<String> dropped = new ArrayList<>();
@@ -447,7 +530,9 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       } catch (OverflowStoreException e) {
         // Still pending: reclaimed after reclaimAfter, read again and dropped then. The events
         // taken with them are handed out now all the same.
-        LOG.log(Level.DEBUG, "Could not remove unreadable entries of stream " + stream + " yet: " + e.getMessage());
+        LOG.log(
+            Level.DEBUG,
+            "Could not remove unreadable entries of stream " + stream + " yet: " + e.getMessage());
       }
     }
     return taken;
@@ -459,9 +544,18 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
    * waits {@code reclaimAfter / 4} before the next.
    */
   private List<StreamMessage<byte[], byte[]>> reclaim(int max, long deadline) {
-    ClaimedMessages<byte[], byte[]> claimed = await(redis.xautoclaim(key,
-        new XAutoClaimArgs<byte[]>().consumer(consumer).minIdleTime(reclaimAfter).startId(reclaimCursor).count(max)),
-        "XAUTOCLAIM", deadline, false);
+    ClaimedMessages<byte[], byte[]> claimed =
+        await(
+            redis.xautoclaim(
+                key,
+                new XAutoClaimArgs<byte[]>()
+                    .consumer(consumer)
+                    .minIdleTime(reclaimAfter)
+                    .startId(reclaimCursor)
+                    .count(max)),
+            "XAUTOCLAIM",
+            deadline,
+            false);
     String next = claimed.getId() == null ? "0-0" : claimed.getId();
     if ("0-0".equals(next)) {
       nextReclaimAt = System.nanoTime() + reclaimEveryNanos;
@@ -480,7 +574,11 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     Map<byte[], byte[]> body = message.getBody();
     if (body == null || body.isEmpty()) {
       // Its content is gone (trimmed or deleted while a consumer held it): already counted there.
-      LOG.log(Level.DEBUG, "Removing entry {0} of stream {1} from the pending list: its content is gone", message.getId(), stream);
+      LOG.log(
+          Level.DEBUG,
+          "Removing entry {0} of stream {1} from the pending list: its content is gone",
+          message.getId(),
+          stream);
       return null;
     }
     byte[] bytes = null;
@@ -524,13 +622,24 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
   private void createGroup(long deadline) {
     if (groupSeen) {
       wiped.increment();
-      LOG.log(Level.WARNING, "Consumer group " + new String(group, StandardCharsets.UTF_8) + " of stream " + stream
-          + " vanished: Redis restarted without persistence, was flushed, or the key was deleted. The events spilled"
-          + " before are lost; the group is made again");
+      LOG.log(
+          Level.WARNING,
+          "Consumer group "
+              + new String(group, StandardCharsets.UTF_8)
+              + " of stream "
+              + stream
+              + " vanished: Redis restarted without persistence, was flushed, or the key was deleted. The events spilled"
+              + " before are lost; the group is made again");
     }
     try {
-      await(redis.xgroupCreate(XReadArgs.StreamOffset.from(key, "0-0"), group, new XGroupCreateArgs().mkstream(true)),
-          "XGROUP CREATE", deadline, false);
+      await(
+          redis.xgroupCreate(
+              XReadArgs.StreamOffset.from(key, "0-0"),
+              group,
+              new XGroupCreateArgs().mkstream(true)),
+          "XGROUP CREATE",
+          deadline,
+          false);
     } catch (OverflowStoreException e) {
       if (!isError(e, "BUSYGROUP")) {
         throw e;
@@ -541,7 +650,8 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
 
   /**
    * The reply by {@code deadline}. {@code write} marks a command whose effect matters when its
-   * outcome is unknown: a timeout or a lost connection then {@link OverflowStoreException#mayHaveStored may have stored}.
+   * outcome is unknown: a timeout or a lost connection then {@link
+   * OverflowStoreException#mayHaveStored may have stored}.
    */
   private <T> T await(Future<T> reply, String command, long deadline, boolean write) {
     try {
@@ -552,19 +662,41 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       return value;
     } catch (TimeoutException e) {
       reply.cancel(false);
-      throw new OverflowStoreException(command + " on stream " + stream + " did not complete within " + timeout
-          + (write ? "; it may still be applied" : ""), e, write);
+      throw new OverflowStoreException(
+          command
+              + " on stream "
+              + stream
+              + " did not complete within "
+              + timeout
+              + (write ? "; it may still be applied" : ""),
+          e,
+          write);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       // An error reply means Redis refused the command; anything else (the connection dropped)
       // leaves a sent write's outcome unknown, unless Lettuce refused to send it at all.
-      boolean unknown = write && !(cause instanceof RedisCommandExecutionException) && !isNotSent(cause);
-      throw new OverflowStoreException(command + " on stream " + stream + " failed: " + cause.getMessage()
-          + (unknown ? "; it may still be applied" : ""), cause, unknown);
+      boolean unknown =
+          write && !(cause instanceof RedisCommandExecutionException) && !isNotSent(cause);
+      throw new OverflowStoreException(
+          command
+              + " on stream "
+              + stream
+              + " failed: "
+              + cause.getMessage()
+              + (unknown ? "; it may still be applied" : ""),
+          cause,
+          unknown);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       reply.cancel(false);
-      throw new OverflowStoreException(command + " on stream " + stream + " interrupted" + (write ? "; it may still be applied" : ""), e, write);
+      throw new OverflowStoreException(
+          command
+              + " on stream "
+              + stream
+              + " interrupted"
+              + (write ? "; it may still be applied" : ""),
+          e,
+          write);
     }
   }
 
@@ -597,14 +729,18 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
     private final String stream;
     private final EventCodec<E> codec;
     private String group = DEFAULT_GROUP;
-    private String consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + INSTANCES.incrementAndGet();
+    private String consumer =
+        ManagementFactory.getRuntimeMXBean().getName() + "-" + INSTANCES.incrementAndGet();
     private Duration ttl = DEFAULT_TTL;
     private Duration reclaimAfter = DEFAULT_RECLAIM_AFTER;
     private Duration timeout = DEFAULT_TIMEOUT;
     private Duration logInterval = DEFAULT_LOG_INTERVAL;
 
-    private Builder(StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> commands,
-        String stream, EventCodec<E> codec) {
+    private Builder(
+        StatefulConnection<byte[], byte[]> connection,
+        RedisClusterAsyncCommands<byte[], byte[]> commands,
+        String stream,
+        EventCodec<E> codec) {
       this.connection = connection;
       this.commands = commands;
       this.stream = requireText(stream, "stream");
@@ -632,19 +768,28 @@ public final class RedisStreamOverflowStore<E> implements OverflowStore<E> {
       return this;
     }
 
-    /** How long a taken entry may stay unacknowledged before another consumer takes it; default 1 minute. */
+    /**
+     * How long a taken entry may stay unacknowledged before another consumer takes it; default 1
+     * minute.
+     */
     public Builder<E> reclaimAfter(Duration reclaimAfter) {
       this.reclaimAfter = requirePositive(reclaimAfter, "reclaimAfter");
       return this;
     }
 
-    /** The most any one call (spill, take, acknowledge) may take, all its commands together; default 2 seconds. */
+    /**
+     * The most any one call (spill, take, acknowledge) may take, all its commands together; default
+     * 2 seconds.
+     */
     public Builder<E> timeout(Duration timeout) {
       this.timeout = requirePositive(timeout, "timeout");
       return this;
     }
 
-    /** The least time between two log lines about one kind of loss (TTL, unreadable entries); default 1 minute. */
+    /**
+     * The least time between two log lines about one kind of loss (TTL, unreadable entries);
+     * default 1 minute.
+     */
     public Builder<E> logInterval(Duration logInterval) {
       this.logInterval = requirePositive(logInterval, "logInterval");
       return this;

@@ -1,8 +1,8 @@
 package dev.oomguard.executors.redis;
 
+import static dev.oomguard.executors.redis.RedisStreamOverflowStore.DEFAULT_GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static dev.oomguard.executors.redis.RedisStreamOverflowStore.DEFAULT_GROUP;
 import static org.awaitility.Awaitility.await;
 
 import dev.oomguard.executors.OverflowStore.Spilled;
@@ -28,21 +28,22 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RedisStreamOverflowStoreIT {
   /** UTF-8, except that it cannot read an entry that starts with "garbage". */
-  private static final EventCodec<String> UTF8 = new EventCodec<>() {
-    @Override
-    public byte[] encode(String event) {
-      return EventCodec.utf8().encode(event);
-    }
+  private static final EventCodec<String> UTF8 =
+      new EventCodec<>() {
+        @Override
+        public byte[] encode(String event) {
+          return EventCodec.utf8().encode(event);
+        }
 
-    @Override
-    public String decode(byte[] bytes) {
-      String event = EventCodec.utf8().decode(bytes);
-      if (event.startsWith("garbage")) {
-        throw new IllegalArgumentException("not an event: " + event);
-      }
-      return event;
-    }
-  };
+        @Override
+        public String decode(byte[] bytes) {
+          String event = EventCodec.utf8().decode(bytes);
+          if (event.startsWith("garbage")) {
+            throw new IllegalArgumentException("not an event: " + event);
+          }
+          return event;
+        }
+      };
 
   private static LocalRedis redis;
   private static RedisClient client;
@@ -53,7 +54,10 @@ class RedisStreamOverflowStoreIT {
     redis = LocalRedis.start();
     client = RedisClient.create(RedisURI.create(redis.uri()));
     // Fail at once while Redis is unreachable instead of queueing commands until it is back.
-    client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    client.setOptions(
+        ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
     connection = client.connect(ByteArrayCodec.INSTANCE);
   }
 
@@ -79,10 +83,14 @@ class RedisStreamOverflowStoreIT {
     List<Spilled<String>> taken = store.take(4);
     taken.forEach(store::acknowledge);
 
-    assertThat(taken).extracting(Spilled::event).containsExactly("event-0", "event-1", "event-2", "event-3");
+    assertThat(taken)
+        .extracting(Spilled::event)
+        .containsExactly("event-0", "event-1", "event-2", "event-3");
     assertThat(store.size()).isEqualTo(6);
     assertThat(redis.command("XLEN", "spill")).isEqualTo("6");
-    assertThat(store.take(100)).extracting(Spilled::event).containsExactly("event-4", "event-5", "event-6", "event-7", "event-8", "event-9");
+    assertThat(store.take(100))
+        .extracting(Spilled::event)
+        .containsExactly("event-4", "event-5", "event-6", "event-7", "event-8", "event-9");
   }
 
   @Test
@@ -103,20 +111,27 @@ class RedisStreamOverflowStoreIT {
   @Test
   void take_reclaimsEventsAnotherConsumerLeftUnacknowledged() {
     RedisStreamOverflowStore<String> crashed = store("reclaim").consumer("crashed").build();
-    RedisStreamOverflowStore<String> survivor = store("reclaim").consumer("survivor").reclaimAfter(Duration.ofMillis(200)).build();
+    RedisStreamOverflowStore<String> survivor =
+        store("reclaim").consumer("survivor").reclaimAfter(Duration.ofMillis(200)).build();
     for (int i = 0; i < 5; i++) {
       crashed.spill("event-" + i);
     }
     assertThat(crashed.take(5)).hasSize(5); // and never acknowledged
 
     List<String> reclaimed = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      survivor.take(10).forEach(spilled -> {
-        reclaimed.add(spilled.event());
-        survivor.acknowledge(spilled);
-      });
-      return reclaimed.size() >= 5;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              survivor
+                  .take(10)
+                  .forEach(
+                      spilled -> {
+                        reclaimed.add(spilled.event());
+                        survivor.acknowledge(spilled);
+                      });
+              return reclaimed.size() >= 5;
+            });
 
     assertThat(reclaimed).containsExactly("event-0", "event-1", "event-2", "event-3", "event-4");
     assertThat(survivor.size()).isZero();
@@ -125,14 +140,31 @@ class RedisStreamOverflowStoreIT {
   @Test
   void take_entriesTrimmedWhilePending_areNotHandedOutAgain() throws IOException {
     RedisStreamOverflowStore<String> crashed = store("trimmed").consumer("crashed").build();
-    RedisStreamOverflowStore<String> survivor = store("trimmed").consumer("survivor").reclaimAfter(Duration.ofMillis(100)).build();
+    RedisStreamOverflowStore<String> survivor =
+        store("trimmed").consumer("survivor").reclaimAfter(Duration.ofMillis(100)).build();
     crashed.spill("event-0");
     crashed.spill("event-1");
     assertThat(crashed.take(2)).hasSize(2);
     redis.command("XTRIM", "trimmed", "MAXLEN", "0");
     // Both are now pending for the crashed consumer, with no entry behind them: wait until they
     // are idle long enough for the survivor to claim them.
-    await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(redis.command("XPENDING", "trimmed", DEFAULT_GROUP, "IDLE", "150", "-", "+", "10")).lines().count() == 8);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                String.valueOf(
+                            redis.command(
+                                "XPENDING",
+                                "trimmed",
+                                DEFAULT_GROUP,
+                                "IDLE",
+                                "150",
+                                "-",
+                                "+",
+                                "10"))
+                        .lines()
+                        .count()
+                    == 8);
 
     assertThat(survivor.take(10)).isEmpty();
     if (redisMajorVersion() >= 7) { // 6.2's XAUTOCLAIM leaves deleted entries in the pending list
@@ -147,7 +179,12 @@ class RedisStreamOverflowStoreIT {
     for (int i = 0; i < 10; i++) {
       redis.command("XADD", "ttl", elevenMinutesAgo + "-" + i, "event", "old-" + i);
     }
-    redis.command("XADD", "ttl", (elevenMinutesAgo + Duration.ofMinutes(2).toMillis()) + "-0", "event", "recent");
+    redis.command(
+        "XADD",
+        "ttl",
+        (elevenMinutesAgo + Duration.ofMinutes(2).toMillis()) + "-0",
+        "event",
+        "recent");
 
     store.spill("new");
 
@@ -173,7 +210,8 @@ class RedisStreamOverflowStoreIT {
 
     assertThat(Long.parseLong(redis.command("XLEN", "flood"))).isLessThan(spilled);
     // The trim runs every quarter TTL: nothing older than a TTL and a quarter (1 ms of rounding).
-    assertThat(millis(firstId("flood"))).isGreaterThanOrEqualTo(millis(lastId("flood")) - ttl.toMillis() * 5 / 4 - 1);
+    assertThat(millis(firstId("flood")))
+        .isGreaterThanOrEqualTo(millis(lastId("flood")) - ttl.toMillis() * 5 / 4 - 1);
     assertThat(store.trimmed()).isPositive();
   }
 
@@ -204,16 +242,25 @@ class RedisStreamOverflowStoreIT {
     }
 
     // Lettuce reconnects by itself; the restarted Redis is empty, the group is made again on take.
-    await().atMost(Duration.ofSeconds(30)).ignoreException(OverflowStoreException.class).untilAsserted(() -> store.spill("after"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreException(OverflowStoreException.class)
+        .untilAsserted(() -> store.spill("after"));
     assertThat(events(store.take(10))).containsExactly("after");
   }
 
   @Test
   void builder_rejectsBadSettingsByName() {
-    assertThatThrownBy(() -> store("s").ttl(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessage("ttl must be positive, was PT0S");
-    assertThatThrownBy(() -> store("s").reclaimAfter(Duration.ofSeconds(-1))).hasMessage("reclaimAfter must be positive, was PT-1S");
-    assertThatThrownBy(() -> store(" ")).isInstanceOf(IllegalArgumentException.class).hasMessage("stream must not be blank");
-    assertThatThrownBy(() -> store("s").build().take(0)).hasMessage("max must be at least 1, was 0");
+    assertThatThrownBy(() -> store("s").ttl(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ttl must be positive, was PT0S");
+    assertThatThrownBy(() -> store("s").reclaimAfter(Duration.ofSeconds(-1)))
+        .hasMessage("reclaimAfter must be positive, was PT-1S");
+    assertThatThrownBy(() -> store(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stream must not be blank");
+    assertThatThrownBy(() -> store("s").build().take(0))
+        .hasMessage("max must be at least 1, was 0");
   }
 
   private static RedisStreamOverflowStore.Builder<String> store(String stream) {

@@ -20,13 +20,14 @@ final class Bytes {
     long unit = 1;
     String digits = trimmed;
     if (!trimmed.isEmpty()) {
-      unit = switch (trimmed.charAt(trimmed.length() - 1)) {
-        case 'k' -> KIB;
-        case 'm' -> MIB;
-        case 'g' -> GIB;
-        case 't' -> 1024 * GIB;
-        default -> 1;
-      };
+      unit =
+          switch (trimmed.charAt(trimmed.length() - 1)) {
+            case 'k' -> KIB;
+            case 'm' -> MIB;
+            case 'g' -> GIB;
+            case 't' -> 1024 * GIB;
+            default -> 1;
+          };
       if (unit != 1) {
         digits = trimmed.substring(0, trimmed.length() - 1);
       }
@@ -38,7 +39,8 @@ final class Bytes {
       }
       return Math.multiplyExact(number, unit);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException("not a size (bytes, or a number with k, m, g or t): '" + value + "'", e);
+      throw new IllegalArgumentException(
+          "not a size (bytes, or a number with k, m, g or t): '" + value + "'", e);
     }
   }
 

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * The memory cgroup this process belongs to, version 1 or 2, found the way the JDK finds it: the
  * process's cgroup path from {@code /proc/self/cgroup}, joined to where that hierarchy is mounted
  * according to {@code /proc/self/mountinfo}. When v1's memory controller is mounted it wins (a
- * hybrid host keeps memory on v1). When the joined directory does not exist, as in a container
- * that sees the host's cgroup path but has its own cgroup mounted at the mount point, the mount
- * point itself is used.
+ * hybrid host keeps memory on v1). When the joined directory does not exist, as in a container that
+ * sees the host's cgroup path but has its own cgroup mounted at the mount point, the mount point
+ * itself is used.
  */
 final class CgroupMemory {
   /** v1 writes "no limit" as a page-rounded {@code Long.MAX_VALUE}; anything this large is none. */
@@ -39,16 +39,18 @@ final class CgroupMemory {
     return v1.isPresent() ? v1 : locate(root, membership, mounts, 2);
   }
 
-  private static Optional<CgroupMemory> locate(Path root, List<String> membership, List<String> mounts, int version) {
+  private static Optional<CgroupMemory> locate(
+      Path root, List<String> membership, List<String> mounts, int version) {
     @Nullable String cgroupPath = null;
     for (String line : membership) {
       String[] fields = line.split(":", 3);
       if (fields.length < 3) {
         continue;
       }
-      boolean matches = version == 1
-          ? Arrays.asList(fields[1].split(",")).contains("memory")
-          : fields[0].equals("0") && fields[1].isEmpty();
+      boolean matches =
+          version == 1
+              ? Arrays.asList(fields[1].split(",")).contains("memory")
+              : fields[0].equals("0") && fields[1].isEmpty();
       if (matches) {
         cgroupPath = fields[2].trim();
         break;
@@ -67,9 +69,10 @@ final class CgroupMemory {
       if (!mount.root.equals("/") && cgroupPath.startsWith(mount.root)) {
         relative = cgroupPath.substring(mount.root.length());
       }
-      Path directory = relative.equals("/") || relative.isEmpty()
-          ? mountPoint
-          : mountPoint.resolve(relative.substring(relative.startsWith("/") ? 1 : 0));
+      Path directory =
+          relative.equals("/") || relative.isEmpty()
+              ? mountPoint
+              : mountPoint.resolve(relative.substring(relative.startsWith("/") ? 1 : 0));
       if (!Files.isDirectory(directory)) {
         directory = mountPoint;
       }
@@ -86,7 +89,10 @@ final class CgroupMemory {
     return directory;
   }
 
-  /** The file that holds the limit, for reports: {@code memory.max} or {@code memory.limit_in_bytes}. */
+  /**
+   * The file that holds the limit, for reports: {@code memory.max} or {@code
+   * memory.limit_in_bytes}.
+   */
   String limitFile() {
     return version == 2 ? "memory.max" : "memory.limit_in_bytes";
   }
@@ -94,8 +100,8 @@ final class CgroupMemory {
   /**
    * The tightest limit on this cgroup: on v2 the least {@code memory.max} of it and its ancestors
    * up to the mount point, on v1 {@code memory.limit_in_bytes} or the hierarchical limit from
-   * {@code memory.stat}, whichever is less. Empty when there is no limit ("max", v1's huge
-   * number) or nothing could be read.
+   * {@code memory.stat}, whichever is less. Empty when there is no limit ("max", v1's huge number)
+   * or nothing could be read.
    */
   OptionalLong limitBytes() {
     List<Long> limits = new ArrayList<>();
@@ -105,7 +111,8 @@ final class CgroupMemory {
       }
     } else {
       limit(directory.resolve("memory.limit_in_bytes")).ifPresent(limits::add);
-      OptionalLong hierarchical = statField(directory.resolve("memory.stat"), "hierarchical_memory_limit");
+      OptionalLong hierarchical =
+          statField(directory.resolve("memory.stat"), "hierarchical_memory_limit");
       if (hierarchical.isPresent() && hierarchical.getAsLong() < UNLIMITED_AT_LEAST) {
         limits.add(hierarchical.getAsLong());
       }
@@ -113,7 +120,10 @@ final class CgroupMemory {
     return limits.stream().mapToLong(Long::longValue).min();
   }
 
-  /** Memory charged to the cgroup ({@code memory.current} or {@code memory.usage_in_bytes}), page cache included. */
+  /**
+   * Memory charged to the cgroup ({@code memory.current} or {@code memory.usage_in_bytes}), page
+   * cache included.
+   */
   OptionalLong usageBytes() {
     return number(directory.resolve(version == 2 ? "memory.current" : "memory.usage_in_bytes"));
   }
@@ -162,7 +172,10 @@ final class CgroupMemory {
     return "cgroup v" + version + " " + directory;
   }
 
-  /** One line of {@code /proc/self/mountinfo}: what is mounted, from where in its hierarchy, and where. */
+  /**
+   * One line of {@code /proc/self/mountinfo}: what is mounted, from where in its hierarchy, and
+   * where.
+   */
   private static final class Mount {
     final String root;
     final String mountPoint;
@@ -176,17 +189,22 @@ final class CgroupMemory {
       this.superOptions = superOptions;
     }
 
-    /** {@code id parent major:minor root mount-point options [optional...] - fstype source super-options}. */
+    /**
+     * {@code id parent major:minor root mount-point options [optional...] - fstype source
+     * super-options}.
+     */
     static @Nullable Mount parse(String line) {
       String[] fields = line.trim().split("\\s+");
       int separator = Arrays.asList(fields).indexOf("-");
       if (fields.length < 5 || separator < 0 || fields.length < separator + 2) {
         return null;
       }
-      List<String> superOptions = fields.length > separator + 3
-          ? Arrays.asList(fields[separator + 3].split(","))
-          : List.of();
-      return new Mount(unescape(fields[3]), unescape(fields[4]), fields[separator + 1], superOptions);
+      List<String> superOptions =
+          fields.length > separator + 3
+              ? Arrays.asList(fields[separator + 3].split(","))
+              : List.of();
+      return new Mount(
+          unescape(fields[3]), unescape(fields[4]), fields[separator + 1], superOptions);
     }
 
     boolean isMemoryCgroup(int version) {
@@ -200,7 +218,9 @@ final class CgroupMemory {
       StringBuilder out = new StringBuilder(field.length());
       for (int i = 0; i < field.length(); i++) {
         char c = field.charAt(i);
-        if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+        if (c == '\\'
+            && i + 3 < field.length()
+            && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
           out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
           i += 3;
         } else {

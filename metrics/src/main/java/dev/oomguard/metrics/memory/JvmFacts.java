@@ -11,15 +11,16 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 
 /**
- * What {@link MemorySizing} needs to know about a JVM: its memory flags and what it uses now.
- * The flags come from the {@code HotSpotDiagnostic} MBean by name, so no {@code com.sun.management}
+ * What {@link MemorySizing} needs to know about a JVM: its memory flags and what it uses now. The
+ * flags come from the {@code HotSpotDiagnostic} MBean by name, so no {@code com.sun.management}
  * class is needed; a flag it cannot read falls back to HotSpot's default on 64-bit Linux.
  *
  * @param maxHeap {@code MaxHeapSize}
  * @param maxMetaspace {@code MaxMetaspaceSize}, empty when unbounded (the default)
  * @param metaspaceCommitted the metaspace committed now
  * @param loadedClasses classes loaded now
- * @param compressedClassSpace {@code CompressedClassSpaceSize}: reserved, part of metaspace when used
+ * @param compressedClassSpace {@code CompressedClassSpaceSize}: reserved, part of metaspace when
+ *     used
  * @param codeCache {@code ReservedCodeCacheSize}
  * @param threads the threads to count: the peak so far, or more if the caller expects more
  * @param stackSize {@code ThreadStackSize} ({@code -Xss}) in bytes
@@ -27,9 +28,18 @@ import javax.management.openmbean.CompositeData;
  * @param directUsed direct buffers allocated now
  * @param gc the collector: {@code G1}, {@code Parallel}, {@code Serial} or another's name
  */
-record JvmFacts(long maxHeap, OptionalLong maxMetaspace, long metaspaceCommitted, long loadedClasses,
-    long compressedClassSpace, long codeCache, int threads, long stackSize, OptionalLong maxDirect,
-    long directUsed, String gc) {
+record JvmFacts(
+    long maxHeap,
+    OptionalLong maxMetaspace,
+    long metaspaceCommitted,
+    long loadedClasses,
+    long compressedClassSpace,
+    long codeCache,
+    int threads,
+    long stackSize,
+    OptionalLong maxDirect,
+    long directUsed,
+    String gc) {
 
   static final long DEFAULT_CODE_CACHE = 240 * Bytes.MIB;
   static final long DEFAULT_STACK_SIZE = Bytes.MIB;
@@ -83,17 +93,25 @@ record JvmFacts(long maxHeap, OptionalLong maxMetaspace, long metaspaceCommitted
 
   /** A size flag; unset (0) and unbounded (-1, 2^64 - 1) are empty. */
   private static OptionalLong bounded(OptionalLong flag) {
-    return flag.isPresent() && flag.getAsLong() > 0 && flag.getAsLong() < CgroupMemory.UNLIMITED_AT_LEAST
+    return flag.isPresent()
+            && flag.getAsLong() > 0
+            && flag.getAsLong() < CgroupMemory.UNLIMITED_AT_LEAST
         ? flag
         : OptionalLong.empty();
   }
 
-  /** A numeric VM flag through {@code HotSpotDiagnostic.getVMOption}; empty if it cannot be read. */
+  /**
+   * A numeric VM flag through {@code HotSpotDiagnostic.getVMOption}; empty if it cannot be read.
+   */
   static OptionalLong flag(String name) {
     try {
-      Object option = ManagementFactory.getPlatformMBeanServer().invoke(
-          new ObjectName("com.sun.management:type=HotSpotDiagnostic"), "getVMOption",
-          new Object[] {name}, new String[] {String.class.getName()});
+      Object option =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new ObjectName("com.sun.management:type=HotSpotDiagnostic"),
+                  "getVMOption",
+                  new Object[] {name},
+                  new String[] {String.class.getName()});
       String value = String.valueOf(((CompositeData) option).get("value"));
       try {
         return OptionalLong.of(Long.parseLong(value));

@@ -10,10 +10,10 @@ import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What Linux says about this process's memory: {@code /proc/self/status}, {@code /proc/meminfo}
- * and the process's memory cgroup. Every path is resolved under a root directory, so that the
- * tests can hand it a fake {@code /proc} and {@code /sys/fs/cgroup}; {@link #system()} reads the
- * real ones. A file that is absent or unreadable gives an empty value, never an exception.
+ * What Linux says about this process's memory: {@code /proc/self/status}, {@code /proc/meminfo} and
+ * the process's memory cgroup. Every path is resolved under a root directory, so that the tests can
+ * hand it a fake {@code /proc} and {@code /sys/fs/cgroup}; {@link #system()} reads the real ones. A
+ * file that is absent or unreadable gives an empty value, never an exception.
  */
 final class LinuxMemory {
   private final Path status;
@@ -80,7 +80,7 @@ final class LinuxMemory {
   }
 
   /**
-   * The value of a {@code Key:   1234 kB} line, in bytes. Tolerates tabs, runs of spaces and a
+   * The value of a {@code Key: 1234 kB} line, in bytes. Tolerates tabs, runs of spaces and a
    * missing unit (then the number is bytes); empty if the key is absent or the number is not one.
    */
   static OptionalLong kbField(List<String> lines, String key) {

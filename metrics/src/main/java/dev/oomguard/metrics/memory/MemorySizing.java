@@ -13,10 +13,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Does this JVM fit its memory limit? Max heap plus an estimate of everything else the process
- * holds (metaspace, code cache, thread stacks, direct buffers, GC structures, the JVM's own
- * native memory), against the container's limit or the machine's RAM, with a verdict and advice
- * in MiB. Incident 2: raising {@code -Xmx} to 256 MiB on a 1 GB machine got the process killed,
- * because the rest no longer fitted beside the heap.
+ * holds (metaspace, code cache, thread stacks, direct buffers, GC structures, the JVM's own native
+ * memory), against the container's limit or the machine's RAM, with a verdict and advice in MiB.
+ * Incident 2: raising {@code -Xmx} to 256 MiB on a 1 GB machine got the process killed, because the
+ * rest no longer fitted beside the heap.
  *
  * <pre>{@code
  * MemorySizing.logAtStartup();   // one line at INFO when it fits, the whole report at WARNING when not
@@ -24,9 +24,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>From a shell, with the flags of the service to check (the report is about the JVM it runs in):
+ *
  * <pre>{@code
  * java -Xmx256m -Xss1m -Doomguard.memory.limit=1g -cp oomguard-metrics.jar dev.oomguard.metrics.memory.MemorySizing
  * }</pre>
+ *
  * It needs nothing but the JDK on the class path.
  *
  * <p>How the non-heap is counted: what the flags bound is counted in full ({@code
@@ -34,19 +36,20 @@ import org.jspecify.annotations.Nullable;
  * threads × {@code -Xss}), because the process may use all of it. What they do not bound is
  * estimated: metaspace from the classes loaded so far (5,800 bytes a class plus 14 MiB, the rule
  * the Cloud Foundry memory calculator uses), direct buffers as what is allocated now but at least
- * 10 MiB, GC structures from the collector and max heap (measured with NMT on JDK 17: G1 about
- * 36 MiB + 4%, Parallel 10 MiB + 4%, Serial 1 MiB + 0.5%), and the JVM's other native memory
- * (symbols, the CDS archive, JIT compiler arenas) as 48 MiB. Native memory that libraries
- * allocate with {@code malloc} is not counted; that is what the headroom is for.
+ * 10 MiB, GC structures from the collector and max heap (measured with NMT on JDK 17: G1 about 36
+ * MiB + 4%, Parallel 10 MiB + 4%, Serial 1 MiB + 0.5%), and the JVM's other native memory (symbols,
+ * the CDS archive, JIT compiler arenas) as 48 MiB. Native memory that libraries allocate with
+ * {@code malloc} is not counted; that is what the headroom is for.
  *
- * <p>Limits: the estimate is only as good as the moment: at start-up few classes are loaded and
- * few threads run, so pass {@link Builder#expectedThreads} and check again once the application
- * is up. The verdict is about the worst case the flags allow, not about what is resident now; for
- * that see {@link ProcessMemoryMetrics}.
+ * <p>Limits: the estimate is only as good as the moment: at start-up few classes are loaded and few
+ * threads run, so pass {@link Builder#expectedThreads} and check again once the application is up.
+ * The verdict is about the worst case the flags allow, not about what is resident now; for that see
+ * {@link ProcessMemoryMetrics}.
  */
 public final class MemorySizing {
   /** The share of the limit left free for the OS, the page cache and native bursts: 10%. */
   public static final double DEFAULT_MIN_HEADROOM = 0.10;
+
   /**
    * A system property that sets the memory limit ({@code 1073741824}, {@code 1024m}, {@code 1g}),
    * over the container's or the machine's: for where the limit cannot be read, and for tests.
@@ -81,7 +84,11 @@ public final class MemorySizing {
   /** Prints the report on this JVM; see the class comment for the command. */
   public static void main(String[] args) {
     if (args.length > 0) {
-      System.err.println("usage: java [-Xmx...] [-D" + LIMIT_PROPERTY + "=1g] -cp <jar> " + MemorySizing.class.getName());
+      System.err.println(
+          "usage: java [-Xmx...] [-D"
+              + LIMIT_PROPERTY
+              + "=1g] -cp <jar> "
+              + MemorySizing.class.getName());
       System.exit(2);
     }
     System.out.println(inspect());
@@ -192,23 +199,44 @@ public final class MemorySizing {
     if (facts.maxMetaspace().isPresent()) {
       items.add(new Item("metaspace", facts.maxMetaspace().getAsLong(), "-XX:MaxMetaspaceSize"));
     } else {
-      long estimate = Math.max(facts.metaspaceCommitted(), facts.loadedClasses() * METASPACE_PER_CLASS + METASPACE_BASE);
-      items.add(new Item("metaspace", estimate,
-          "unbounded; estimate for " + facts.loadedClasses() + " classes loaded, set -XX:MaxMetaspaceSize to bound it"));
+      long estimate =
+          Math.max(
+              facts.metaspaceCommitted(),
+              facts.loadedClasses() * METASPACE_PER_CLASS + METASPACE_BASE);
+      items.add(
+          new Item(
+              "metaspace",
+              estimate,
+              "unbounded; estimate for "
+                  + facts.loadedClasses()
+                  + " classes loaded, set -XX:MaxMetaspaceSize to bound it"));
     }
     items.add(new Item("code cache", facts.codeCache(), "-XX:ReservedCodeCacheSize"));
-    items.add(new Item("thread stacks", facts.threads() * facts.stackSize(),
-        facts.threads() + " threads × " + facts.stackSize() / Bytes.KIB + " KiB -Xss"));
+    items.add(
+        new Item(
+            "thread stacks",
+            facts.threads() * facts.stackSize(),
+            facts.threads() + " threads × " + facts.stackSize() / Bytes.KIB + " KiB -Xss"));
     if (facts.maxDirect().isPresent()) {
-      items.add(new Item("direct buffers", facts.maxDirect().getAsLong(), "-XX:MaxDirectMemorySize"));
+      items.add(
+          new Item("direct buffers", facts.maxDirect().getAsLong(), "-XX:MaxDirectMemorySize"));
     } else {
-      items.add(new Item("direct buffers", Math.max(facts.directUsed(), DIRECT_AT_LEAST),
-          "in use now, at least " + Bytes.mib(DIRECT_AT_LEAST) + "; unset, so it may grow to max heap: set"
-              + " -XX:MaxDirectMemorySize to bound it"));
+      items.add(
+          new Item(
+              "direct buffers",
+              Math.max(facts.directUsed(), DIRECT_AT_LEAST),
+              "in use now, at least "
+                  + Bytes.mib(DIRECT_AT_LEAST)
+                  + "; unset, so it may grow to max heap: set"
+                  + " -XX:MaxDirectMemorySize to bound it"));
     }
-    items.add(new Item("GC structures", gcBytes(facts.gc(), facts.maxHeap()), "estimate for " + facts.gc()
-        + " and max heap"));
-    items.add(new Item("other JVM native", OTHER_NATIVE, "estimate: symbols, CDS archive, JIT compiler"));
+    items.add(
+        new Item(
+            "GC structures",
+            gcBytes(facts.gc(), facts.maxHeap()),
+            "estimate for " + facts.gc() + " and max heap"));
+    items.add(
+        new Item("other JVM native", OTHER_NATIVE, "estimate: symbols, CDS archive, JIT compiler"));
 
     long nonHeap = items.stream().mapToLong(Item::bytes).sum();
     Verdict verdict;
@@ -216,11 +244,19 @@ public final class MemorySizing {
       verdict = Verdict.UNKNOWN;
     } else {
       long headroom = limit.getAsLong() - facts.maxHeap() - nonHeap;
-      verdict = headroom < 0 ? Verdict.DOES_NOT_FIT
-          : headroom < minHeadroom * limit.getAsLong() ? Verdict.TIGHT
-          : Verdict.FITS;
+      verdict =
+          headroom < 0
+              ? Verdict.DOES_NOT_FIT
+              : headroom < minHeadroom * limit.getAsLong() ? Verdict.TIGHT : Verdict.FITS;
     }
-    return new Report(verdict, facts.maxHeap(), items, nonHeap, limit, limitSource, minHeadroom,
+    return new Report(
+        verdict,
+        facts.maxHeap(),
+        items,
+        nonHeap,
+        limit,
+        limitSource,
+        minHeadroom,
         facts.compressedClassSpace());
   }
 
@@ -232,12 +268,18 @@ public final class MemorySizing {
     };
   }
 
-  /** The OS MBean's {@code TotalPhysicalMemorySize}, read by name (no {@code com.sun.management}). */
+  /**
+   * The OS MBean's {@code TotalPhysicalMemorySize}, read by name (no {@code com.sun.management}).
+   */
   private static OptionalLong physicalMemory() {
     try {
-      Object total = ManagementFactory.getPlatformMBeanServer().getAttribute(
-          new ObjectName("java.lang:type=OperatingSystem"), "TotalPhysicalMemorySize");
-      return total instanceof Long bytes && bytes > 0 ? OptionalLong.of(bytes) : OptionalLong.empty();
+      Object total =
+          ManagementFactory.getPlatformMBeanServer()
+              .getAttribute(
+                  new ObjectName("java.lang:type=OperatingSystem"), "TotalPhysicalMemorySize");
+      return total instanceof Long bytes && bytes > 0
+          ? OptionalLong.of(bytes)
+          : OptionalLong.empty();
     } catch (JMException | RuntimeException e) {
       return OptionalLong.empty();
     }
@@ -254,8 +296,15 @@ public final class MemorySizing {
     private final double minHeadroom;
     private final long compressedClassSpaceBytes;
 
-    Report(Verdict verdict, long maxHeapBytes, List<Item> nonHeap, long nonHeapBytes, OptionalLong limitBytes,
-        String limitSource, double minHeadroom, long compressedClassSpaceBytes) {
+    Report(
+        Verdict verdict,
+        long maxHeapBytes,
+        List<Item> nonHeap,
+        long nonHeapBytes,
+        OptionalLong limitBytes,
+        String limitSource,
+        double minHeadroom,
+        long compressedClassSpaceBytes) {
       this.verdict = verdict;
       this.maxHeapBytes = maxHeapBytes;
       this.nonHeap = List.copyOf(nonHeap);
@@ -290,19 +339,30 @@ public final class MemorySizing {
       return limitBytes;
     }
 
-    /** Where the limit came from: a container's limit file, machine memory, the property or as given. */
+    /**
+     * Where the limit came from: a container's limit file, machine memory, the property or as
+     * given.
+     */
     public String limitSource() {
       return limitSource;
     }
 
-    /** The limit minus max heap and non-heap; negative when it does not fit, 0 when the limit is unknown. */
+    /**
+     * The limit minus max heap and non-heap; negative when it does not fit, 0 when the limit is
+     * unknown.
+     */
     public long headroomBytes() {
       return limitBytes.isPresent() ? limitBytes.getAsLong() - maxHeapBytes - nonHeapBytes : 0;
     }
 
-    /** The largest {@code -Xmx} that leaves the minimum headroom; 0 or less when the non-heap alone is too much. */
+    /**
+     * The largest {@code -Xmx} that leaves the minimum headroom; 0 or less when the non-heap alone
+     * is too much.
+     */
     public long maxHeapToFitBytes() {
-      return limitBytes.isPresent() ? (long) (limitBytes.getAsLong() * (1 - minHeadroom)) - nonHeapBytes : 0;
+      return limitBytes.isPresent()
+          ? (long) (limitBytes.getAsLong() * (1 - minHeadroom)) - nonHeapBytes
+          : 0;
     }
 
     /** The least limit that leaves the minimum headroom for this heap and non-heap. */
@@ -316,8 +376,13 @@ public final class MemorySizing {
      * lower -Xmx to 219 MiB or raise the limit to 629 MiB".
      */
     public String advice() {
-      String sum = "max heap " + Bytes.mib(maxHeapBytes) + " + non-heap ~" + Bytes.mib(nonHeapBytes)
-          + " = " + Bytes.mib(maxHeapBytes + nonHeapBytes);
+      String sum =
+          "max heap "
+              + Bytes.mib(maxHeapBytes)
+              + " + non-heap ~"
+              + Bytes.mib(nonHeapBytes)
+              + " = "
+              + Bytes.mib(maxHeapBytes + nonHeapBytes);
       if (limitBytes.isEmpty()) {
         return sum + "; no memory limit found to check it against (set -D" + LIMIT_PROPERTY + ")";
       }
@@ -325,28 +390,63 @@ public final class MemorySizing {
       String of = " the " + Bytes.mib(limit) + " limit (" + limitSource + ")";
       String keep = percent(minHeadroom);
       return switch (verdict) {
-        case FITS -> sum + " leaves " + Bytes.mib(headroomBytes()) + " (" + percent((double) headroomBytes() / limit)
-            + ") of" + of + ": it fits";
-        case TIGHT -> sum + " leaves " + Bytes.mib(headroomBytes()) + " (" + percent((double) headroomBytes() / limit)
-            + ") of" + of + ", under the " + keep + " to keep free: " + remedy();
-        default -> sum + " is " + Bytes.mib(-headroomBytes()) + " over" + of
-            + ": the OOM killer can end the process before the heap is full; " + remedy();
+        case FITS ->
+            sum
+                + " leaves "
+                + Bytes.mib(headroomBytes())
+                + " ("
+                + percent((double) headroomBytes() / limit)
+                + ") of"
+                + of
+                + ": it fits";
+        case TIGHT ->
+            sum
+                + " leaves "
+                + Bytes.mib(headroomBytes())
+                + " ("
+                + percent((double) headroomBytes() / limit)
+                + ") of"
+                + of
+                + ", under the "
+                + keep
+                + " to keep free: "
+                + remedy();
+        default ->
+            sum
+                + " is "
+                + Bytes.mib(-headroomBytes())
+                + " over"
+                + of
+                + ": the OOM killer can end the process before the heap is full; "
+                + remedy();
       };
     }
 
     private String remedy() {
       Item largest = nonHeap.stream().max(Comparator.comparingLong(Item::bytes)).orElseThrow();
-      String shrink = "; the largest non-heap part is " + largest.name() + ", " + Bytes.mib(largest.bytes())
-          + " (" + largest.basis() + ")";
+      String shrink =
+          "; the largest non-heap part is "
+              + largest.name()
+              + ", "
+              + Bytes.mib(largest.bytes())
+              + " ("
+              + largest.basis()
+              + ")";
       if (maxHeapToFitBytes() <= 0) {
         return "the non-heap alone leaves no room for a heap: bound it or raise the limit to "
-            + Bytes.mib(limitToFitBytes()) + shrink;
+            + Bytes.mib(limitToFitBytes())
+            + shrink;
       }
-      return "lower -Xmx to " + Bytes.mib(maxHeapToFitBytes()) + " or raise the limit to "
-          + Bytes.mib(limitToFitBytes()) + shrink;
+      return "lower -Xmx to "
+          + Bytes.mib(maxHeapToFitBytes())
+          + " or raise the limit to "
+          + Bytes.mib(limitToFitBytes())
+          + shrink;
     }
 
-    /** Logs the report: the whole of it at WARNING unless it fits, one line at INFO when it does. */
+    /**
+     * Logs the report: the whole of it at WARNING unless it fits, one line at INFO when it does.
+     */
     public void log() {
       if (verdict == Verdict.TIGHT || verdict == Verdict.DOES_NOT_FIT) {
         LOG.log(Level.WARNING, toString());
@@ -362,16 +462,35 @@ public final class MemorySizing {
     /** The verdict, the advice and the non-heap estimate item by item, on several lines. */
     @Override
     public String toString() {
-      StringBuilder text = new StringBuilder()
-          .append("memory sizing: ").append(verdictText()).append('\n')
-          .append("  ").append(advice()).append('\n')
-          .append(String.format(Locale.ROOT, "  %-18s %9s  %s%n", "max heap", Bytes.mib(maxHeapBytes), "-Xmx"));
+      StringBuilder text =
+          new StringBuilder()
+              .append("memory sizing: ")
+              .append(verdictText())
+              .append('\n')
+              .append("  ")
+              .append(advice())
+              .append('\n')
+              .append(
+                  String.format(
+                      Locale.ROOT,
+                      "  %-18s %9s  %s%n",
+                      "max heap",
+                      Bytes.mib(maxHeapBytes),
+                      "-Xmx"));
       for (Item item : nonHeap) {
-        text.append(String.format(Locale.ROOT, "  %-18s %9s  %s%n", item.name(), Bytes.mib(item.bytes()), item.basis()));
+        text.append(
+            String.format(
+                Locale.ROOT,
+                "  %-18s %9s  %s%n",
+                item.name(),
+                Bytes.mib(item.bytes()),
+                item.basis()));
       }
       if (compressedClassSpaceBytes > 0) {
-        text.append("  (compressed class space: ").append(Bytes.mib(compressedClassSpaceBytes))
-            .append(" reserved address space, resident only as used and counted within metaspace)\n");
+        text.append("  (compressed class space: ")
+            .append(Bytes.mib(compressedClassSpaceBytes))
+            .append(
+                " reserved address space, resident only as used and counted within metaspace)\n");
       }
       return text.toString();
     }

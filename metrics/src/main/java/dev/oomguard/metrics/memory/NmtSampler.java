@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the NMT command at most once per interval, however many gauges and scrapes ask: a scrape
- * reads a few dozen gauges, and each would otherwise run the command. A failed run is cached as
- * an empty summary for the interval too, so that a failing command is not retried per gauge.
+ * reads a few dozen gauges, and each would otherwise run the command. A failed run is cached as an
+ * empty summary for the interval too, so that a failing command is not retried per gauge.
  */
 final class NmtSampler {
   private static final System.Logger LOG = System.getLogger(NativeMemoryMetrics.class.getName());
@@ -44,7 +44,10 @@ final class NmtSampler {
     } catch (RuntimeException e) {
       if (!toldFailure) {
         toldFailure = true;
-        LOG.log(Level.WARNING, "reading native memory tracking failed; the NMT meters read NaN until it works", e);
+        LOG.log(
+            Level.WARNING,
+            "reading native memory tracking failed; the NMT meters read NaN until it works",
+            e);
       }
       fresh = NmtSummary.EMPTY;
     }

@@ -16,10 +16,13 @@ final class NmtSummary {
   /** What the JVM answers when it was started without {@code -XX:NativeMemoryTracking}. */
   static final String NOT_ENABLED = "Native memory tracking is not enabled";
 
-  private static final Pattern CATEGORY = Pattern.compile(
-      "^-\\s*(\\S.*?)\\s*\\(reserved=(\\d+)([KMG]?B)?,\\s*committed=(\\d+)([KMG]?B)?\\)", Pattern.MULTILINE);
-  private static final Pattern TOTAL = Pattern.compile(
-      "^Total:\\s*reserved=(\\d+)([KMG]?B)?,\\s*committed=(\\d+)([KMG]?B)?", Pattern.MULTILINE);
+  private static final Pattern CATEGORY =
+      Pattern.compile(
+          "^-\\s*(\\S.*?)\\s*\\(reserved=(\\d+)([KMG]?B)?,\\s*committed=(\\d+)([KMG]?B)?\\)",
+          Pattern.MULTILINE);
+  private static final Pattern TOTAL =
+      Pattern.compile(
+          "^Total:\\s*reserved=(\\d+)([KMG]?B)?,\\s*committed=(\\d+)([KMG]?B)?", Pattern.MULTILINE);
 
   static final NmtSummary EMPTY = new NmtSummary(Map.of(), -1, -1);
 
@@ -48,11 +51,16 @@ final class NmtSummary {
     Map<String, long[]> categories = new LinkedHashMap<>();
     Matcher category = CATEGORY.matcher(output);
     while (category.find()) {
-      categories.put(category.group(1), new long[] {
-          bytes(category.group(2), category.group(3)), bytes(category.group(4), category.group(5))});
+      categories.put(
+          category.group(1),
+          new long[] {
+            bytes(category.group(2), category.group(3)), bytes(category.group(4), category.group(5))
+          });
     }
-    return new NmtSummary(Collections.unmodifiableMap(categories),
-        bytes(total.group(1), total.group(2)), bytes(total.group(3), total.group(4)));
+    return new NmtSummary(
+        Collections.unmodifiableMap(categories),
+        bytes(total.group(1), total.group(2)),
+        bytes(total.group(3), total.group(4)));
   }
 
   static boolean isNotEnabled(String output) {

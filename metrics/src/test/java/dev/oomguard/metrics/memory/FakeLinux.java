@@ -8,8 +8,11 @@ import java.nio.file.Path;
 
 /** A fake root with {@code /proc} and {@code /sys/fs/cgroup} files, for the readers to find. */
 final class FakeLinux {
-  /** A real JDK 17 process's {@code /proc/self/status}, trimmed, with its tabs and padded numbers. */
-  static final String STATUS = """
+  /**
+   * A real JDK 17 process's {@code /proc/self/status}, trimmed, with its tabs and padded numbers.
+   */
+  static final String STATUS =
+      """
       Name:\tjava
       Umask:\t0022
       State:\tS (sleeping)
@@ -24,7 +27,9 @@ final class FakeLinux {
       VmSwap:\t    2048 kB
       Threads:\t31
       """;
-  static final String MEMINFO = """
+
+  static final String MEMINFO =
+      """
       MemTotal:        2097152 kB
       MemFree:          524288 kB
       MemAvailable:    1048576 kB
@@ -44,10 +49,15 @@ final class FakeLinux {
     return write("proc/meminfo", content);
   }
 
-  /** A process on a cgroup v2 host: {@code 0::path}, the unified hierarchy mounted at /sys/fs/cgroup. */
+  /**
+   * A process on a cgroup v2 host: {@code 0::path}, the unified hierarchy mounted at
+   * /sys/fs/cgroup.
+   */
   FakeLinux cgroupV2(String path) {
     write("proc/self/cgroup", "0::" + path + "\n");
-    write("proc/self/mountinfo", """
+    write(
+        "proc/self/mountinfo",
+        """
         24 1 259:1 / / rw,relatime shared:1 - ext4 /dev/root rw
         30 24 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate
         """);
@@ -59,8 +69,12 @@ final class FakeLinux {
    * memory among them, and a v2 hierarchy holding no controller.
    */
   FakeLinux cgroupV1(String path) {
-    write("proc/self/cgroup", "9:name=systemd:/\n8:pids:/\n4:memory:" + path + "\n1:cpu,cpuacct:/\n0::/\n");
-    write("proc/self/mountinfo", """
+    write(
+        "proc/self/cgroup",
+        "9:name=systemd:/\n8:pids:/\n4:memory:" + path + "\n1:cpu,cpuacct:/\n0::/\n");
+    write(
+        "proc/self/mountinfo",
+        """
         31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
         32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
         35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LinuxMemoryTest {
   private static final long MIB = 1024 * 1024;
 
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   @Test
   void rssBytes_fromRealStatusFormat_isVmRssInBytes() {
@@ -45,7 +44,8 @@ class LinuxMemoryTest {
 
   @Test
   void kbField_withSpacesAroundTheKeyAndRunsOfWhitespace_isRead() {
-    assertThat(LinuxMemory.kbField(List.of("  VmRSS :   \t 2048   kB  "), "VmRSS")).hasValue(2 * MIB);
+    assertThat(LinuxMemory.kbField(List.of("  VmRSS :   \t 2048   kB  "), "VmRSS"))
+        .hasValue(2 * MIB);
   }
 
   @Test
@@ -81,8 +81,11 @@ class LinuxMemoryTest {
 
   @Test
   void boundBytes_withALimitBelowRam_isTheLimit() {
-    FakeLinux linux = new FakeLinux(root).meminfo(FakeLinux.MEMINFO).cgroupV2("/app")
-        .write("sys/fs/cgroup/app/memory.max", "1073741824\n");
+    FakeLinux linux =
+        new FakeLinux(root)
+            .meminfo(FakeLinux.MEMINFO)
+            .cgroupV2("/app")
+            .write("sys/fs/cgroup/app/memory.max", "1073741824\n");
 
     assertThat(linux.memory().containerLimitBytes()).hasValue(1024 * MIB);
     assertThat(linux.memory().boundBytes()).hasValue(1024 * MIB);
@@ -90,8 +93,11 @@ class LinuxMemoryTest {
 
   @Test
   void boundBytes_withALimitAboveRam_isRamAndNoContainerLimit() {
-    FakeLinux linux = new FakeLinux(root).meminfo(FakeLinux.MEMINFO).cgroupV2("/app")
-        .write("sys/fs/cgroup/app/memory.max", String.valueOf(64L * 1024 * MIB));
+    FakeLinux linux =
+        new FakeLinux(root)
+            .meminfo(FakeLinux.MEMINFO)
+            .cgroupV2("/app")
+            .write("sys/fs/cgroup/app/memory.max", String.valueOf(64L * 1024 * MIB));
 
     assertThat(linux.memory().containerLimitBytes()).isEmpty();
     assertThat(linux.memory().boundBytes()).hasValue(2048 * MIB);

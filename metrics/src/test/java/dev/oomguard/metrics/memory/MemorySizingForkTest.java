@@ -18,8 +18,13 @@ class MemorySizingForkTest {
   private static final String THREADS = "100";
 
   private static ForkedJvm.Result sizing(String... flags) {
-    List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=64m",
-        "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=16m"));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-XX:+UseSerialGC",
+                "-XX:MaxMetaspaceSize=64m",
+                "-XX:ReservedCodeCacheSize=32m",
+                "-XX:MaxDirectMemorySize=16m"));
     options.addAll(List.of(flags));
     return ForkedJvm.run(options, SizingProbe.class, LIMIT, THREADS).exitedNormally();
   }
@@ -74,8 +79,13 @@ class MemorySizingForkTest {
   void inspect_theIncident_1GbXmx256mWithALargeNonHeap_doesNotFit() {
     // Incident 2 on its 1 GB machine: G1 and the default code cache; metaspace and direct buffers
     // as large as the image work made them; twenty request threads beside the server's own.
-    ForkedJvm.Result jvm = ForkedJvm.run(List.of("-Xmx256m", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m"),
-        SizingProbe.class, "1000000000", "60").exitedNormally();
+    ForkedJvm.Result jvm =
+        ForkedJvm.run(
+                List.of("-Xmx256m", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m"),
+                SizingProbe.class,
+                "1000000000",
+                "60")
+            .exitedNormally();
 
     assertThat(jvm.value("verdict")).as(jvm.output()).isEqualTo("DOES_NOT_FIT");
     assertThat(jvm.output()).contains("max heap 256 MiB + non-heap ~");

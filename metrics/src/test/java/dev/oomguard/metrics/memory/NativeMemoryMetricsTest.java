@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 class NativeMemoryMetricsTest {
   private static final Duration INTERVAL = Duration.ofSeconds(10);
-  private static final String HEAP_128 = "Total: reserved=300, committed=200\n"
-      + "-                 Java Heap (reserved=134217728, committed=134217728)\n";
+  private static final String HEAP_128 =
+      "Total: reserved=300, committed=200\n"
+          + "-                 Java Heap (reserved=134217728, committed=134217728)\n";
 
   private final MeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicLong clock = new AtomicLong();
@@ -34,14 +35,18 @@ class NativeMemoryMetricsTest {
   private final AtomicReference<String> output = new AtomicReference<>(NmtSummaryTest.IN_BYTES);
 
   private NativeMemoryMetrics metrics() {
-    return new NativeMemoryMetrics(() -> {
-      runs.incrementAndGet();
-      String answer = output.get();
-      if (answer.equals("fail")) {
-        throw new IllegalStateException("the command failed");
-      }
-      return answer;
-    }, clock::get, INTERVAL, Tags.empty());
+    return new NativeMemoryMetrics(
+        () -> {
+          runs.incrementAndGet();
+          String answer = output.get();
+          if (answer.equals("fail")) {
+            throw new IllegalStateException("the command failed");
+          }
+          return answer;
+        },
+        clock::get,
+        INTERVAL,
+        Tags.empty());
   }
 
   @Test
@@ -116,7 +121,8 @@ class NativeMemoryMetricsTest {
   @Test
   void gauges_scrapedByRacingThreads_runTheCommandOncePerInterval() throws Exception {
     metrics().bindTo(registry);
-    clock.addAndGet(INTERVAL.toNanos()); // the bind-time summary is stale: the race decides who refreshes
+    clock.addAndGet(
+        INTERVAL.toNanos()); // the bind-time summary is stale: the race decides who refreshes
     List<Gauge> gauges = List.copyOf(registry.find("jvm.native.memory.committed").gauges());
     int threads = 8;
     CyclicBarrier start = new CyclicBarrier(threads);
@@ -124,14 +130,15 @@ class NativeMemoryMetricsTest {
     try {
       List<Callable<Double>> scrapes = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        scrapes.add(() -> {
-          start.await(20, TimeUnit.SECONDS);
-          double sum = 0;
-          for (Gauge gauge : gauges) {
-            sum += gauge.value();
-          }
-          return sum;
-        });
+        scrapes.add(
+            () -> {
+              start.await(20, TimeUnit.SECONDS);
+              double sum = 0;
+              for (Gauge gauge : gauges) {
+                sum += gauge.value();
+              }
+              return sum;
+            });
       }
       List<Double> sums = new ArrayList<>();
       for (Future<Double> scrape : executor.invokeAll(scrapes)) {
@@ -147,7 +154,8 @@ class NativeMemoryMetricsTest {
 
   @Test
   void everyMeter_hasDescriptionBytesAndTheGivenTags() {
-    new NativeMemoryMetrics(output::get, clock::get, INTERVAL, Tags.of("service", "images")).bindTo(registry);
+    new NativeMemoryMetrics(output::get, clock::get, INTERVAL, Tags.of("service", "images"))
+        .bindTo(registry);
 
     assertThat(registry.getMeters()).isNotEmpty();
     for (Meter meter : registry.getMeters()) {

@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * Run in a forked JVM by {@link NativeMemoryMetricsForkTest}: binds {@link NativeMemoryMetrics}
- * and prints {@code name|category=value} for every gauge, then {@code meters=N}.
+ * Run in a forked JVM by {@link NativeMemoryMetricsForkTest}: binds {@link NativeMemoryMetrics} and
+ * prints {@code name|category=value} for every gauge, then {@code meters=N}.
  */
 final class NmtProbe {
   private NmtProbe() {}
@@ -24,6 +24,11 @@ final class NmtProbe {
   }
 
   private static void print(Gauge gauge) {
-    System.out.println(gauge.getId().getName() + "|" + gauge.getId().getTag("category") + "=" + (long) gauge.value());
+    System.out.println(
+        gauge.getId().getName()
+            + "|"
+            + gauge.getId().getTag("category")
+            + "="
+            + (long) gauge.value());
   }
 }

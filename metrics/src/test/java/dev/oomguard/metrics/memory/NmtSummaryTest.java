@@ -9,7 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Parsing what JDK 17 prints for {@code VM.native_memory summary}, captured from a real JVM with -Xmx64m. */
+/**
+ * Parsing what JDK 17 prints for {@code VM.native_memory summary}, captured from a real JVM with
+ * -Xmx64m.
+ */
 class NmtSummaryTest {
   static final String IN_BYTES = resource("nmt-summary-jdk17-bytes.txt");
   static final String IN_KB = resource("nmt-summary-jdk17-kb.txt");
@@ -18,7 +21,8 @@ class NmtSummaryTest {
   void parse_inBytes_readsEveryCategory() {
     NmtSummary summary = NmtSummary.parse(IN_BYTES);
 
-    assertThat(summary.categories()).hasSize(21)
+    assertThat(summary.categories())
+        .hasSize(21)
         .startsWith("Java Heap", "Class", "Thread", "Code", "GC")
         .contains("Internal", "Other", "Symbol", "Native Memory Tracking", "Metaspace");
     assertThat(summary.committed("Java Heap")).isEqualTo(64L * 1024 * 1024);
@@ -46,9 +50,11 @@ class NmtSummaryTest {
 
   @Test
   void parse_inMb_convertsToBytes() {
-    NmtSummary summary = NmtSummary.parse("Total: reserved=1476MB, committed=142MB\n"
-        + "-                 Java Heap (reserved=64MB, committed=64MB)\n"
-        + "-                        GC (reserved=1GB, committed=2MB)\n");
+    NmtSummary summary =
+        NmtSummary.parse(
+            "Total: reserved=1476MB, committed=142MB\n"
+                + "-                 Java Heap (reserved=64MB, committed=64MB)\n"
+                + "-                        GC (reserved=1GB, committed=2MB)\n");
 
     assertThat(summary.committed("Java Heap")).isEqualTo(64L << 20);
     assertThat(summary.reserved("GC")).isEqualTo(1L << 30);

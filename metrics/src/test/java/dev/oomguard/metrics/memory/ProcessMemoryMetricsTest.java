@@ -17,13 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessMemoryMetricsTest {
   private static final double MIB = 1024 * 1024;
 
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   private final MeterRegistry registry = new SimpleMeterRegistry();
 
   private FakeLinux containerWithOneGib() {
-    return new FakeLinux(root).status(FakeLinux.STATUS).meminfo(FakeLinux.MEMINFO).cgroupV2("/app")
+    return new FakeLinux(root)
+        .status(FakeLinux.STATUS)
+        .meminfo(FakeLinux.MEMINFO)
+        .cgroupV2("/app")
         .write("sys/fs/cgroup/app/memory.max", "1073741824\n")
         .write("sys/fs/cgroup/app/memory.current", "419430400\n");
   }
@@ -37,20 +39,28 @@ class ProcessMemoryMetricsTest {
     assertThat(gauge("process.memory.swap")).isEqualTo(2 * MIB);
     assertThat(gauge("container.memory.limit")).isEqualTo(1024 * MIB);
     assertThat(gauge("container.memory.usage")).isEqualTo(400 * MIB);
-    assertThat(registry.get("process.memory.limit").tag("source", "container").gauge().value()).isEqualTo(1024 * MIB);
+    assertThat(registry.get("process.memory.limit").tag("source", "container").gauge().value())
+        .isEqualTo(1024 * MIB);
     assertThat(registry.get("process.memory.headroom").tag("source", "container").gauge().value())
         .isEqualTo(724 * MIB);
   }
 
   @Test
   void bindTo_withoutAContainerLimit_measuresHeadroomAgainstTheMachine() {
-    FakeLinux linux = new FakeLinux(root).status(FakeLinux.STATUS).meminfo(FakeLinux.MEMINFO).cgroupV2("/app")
-        .write("sys/fs/cgroup/app/memory.max", "max\n");
+    FakeLinux linux =
+        new FakeLinux(root)
+            .status(FakeLinux.STATUS)
+            .meminfo(FakeLinux.MEMINFO)
+            .cgroupV2("/app")
+            .write("sys/fs/cgroup/app/memory.max", "max\n");
 
     new ProcessMemoryMetrics(linux.memory(), Tags.empty()).bindTo(registry);
 
-    assertThat(registry.find("container.memory.limit").gauge()).as("no limit, no limit gauge").isNull();
-    assertThat(registry.get("process.memory.limit").tag("source", "machine").gauge().value()).isEqualTo(2048 * MIB);
+    assertThat(registry.find("container.memory.limit").gauge())
+        .as("no limit, no limit gauge")
+        .isNull();
+    assertThat(registry.get("process.memory.limit").tag("source", "machine").gauge().value())
+        .isEqualTo(2048 * MIB);
     assertThat(registry.get("process.memory.headroom").tag("source", "machine").gauge().value())
         .isEqualTo(1748 * MIB);
   }
@@ -74,7 +84,8 @@ class ProcessMemoryMetricsTest {
 
   @Test
   void bindTo_withoutSwapLine_registersNoSwapGauge() {
-    new ProcessMemoryMetrics(new FakeLinux(root).status("VmRSS:\t1024 kB\nVmHWM:\t2048 kB\n").memory(), Tags.empty())
+    new ProcessMemoryMetrics(
+            new FakeLinux(root).status("VmRSS:\t1024 kB\nVmHWM:\t2048 kB\n").memory(), Tags.empty())
         .bindTo(registry);
 
     assertThat(registry.find("process.memory.swap").gauge()).isNull();
@@ -89,7 +100,9 @@ class ProcessMemoryMetricsTest {
     linux.status("VmRSS:\t 921600 kB\n").write("sys/fs/cgroup/app/memory.max", "1610612736\n");
 
     assertThat(gauge("process.memory.rss")).isEqualTo(900 * MIB);
-    assertThat(gauge("container.memory.limit")).as("a resized container shows").isEqualTo(1536 * MIB);
+    assertThat(gauge("container.memory.limit"))
+        .as("a resized container shows")
+        .isEqualTo(1536 * MIB);
     assertThat(registry.get("process.memory.headroom").gauge().value()).isEqualTo(636 * MIB);
   }
 
@@ -106,7 +119,8 @@ class ProcessMemoryMetricsTest {
 
   @Test
   void everyMeter_hasDescriptionBytesAndTheGivenTags() {
-    new ProcessMemoryMetrics(containerWithOneGib().memory(), Tags.of("service", "images")).bindTo(registry);
+    new ProcessMemoryMetrics(containerWithOneGib().memory(), Tags.of("service", "images"))
+        .bindTo(registry);
 
     assertThat(registry.getMeters()).hasSize(7);
     for (Meter meter : registry.getMeters()) {
@@ -135,7 +149,8 @@ class ProcessMemoryMetricsTest {
     new ProcessMemoryMetrics().bindTo(registry);
     double before = gauge("process.memory.rss");
 
-    ByteBuffer touched = ByteBuffer.allocateDirect(128 * 1024 * 1024); // zeroed, so every page is resident
+    ByteBuffer touched =
+        ByteBuffer.allocateDirect(128 * 1024 * 1024); // zeroed, so every page is resident
     double after = gauge("process.memory.rss");
 
     assertThat(before).isPositive();

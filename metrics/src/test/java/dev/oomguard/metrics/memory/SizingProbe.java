@@ -8,10 +8,11 @@ final class SizingProbe {
   private SizingProbe() {}
 
   public static void main(String[] args) {
-    MemorySizing.Report report = MemorySizing.builder()
-        .memoryLimit(Bytes.parseSize(args[0]))
-        .expectedThreads(Integer.parseInt(args[1]))
-        .inspect();
+    MemorySizing.Report report =
+        MemorySizing.builder()
+            .memoryLimit(Bytes.parseSize(args[0]))
+            .expectedThreads(Integer.parseInt(args[1]))
+            .inspect();
     System.out.println("verdict=" + report.verdict());
     System.out.println("maxHeap=" + report.maxHeapBytes());
     System.out.println("nonHeap=" + report.nonHeapBytes());

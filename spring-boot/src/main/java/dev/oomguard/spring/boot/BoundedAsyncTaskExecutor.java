@@ -6,10 +6,11 @@ import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.support.TaskExecutorAdapter;
 
 /**
- * A {@link BoundedExecutorService} behind Spring's {@link AsyncTaskExecutor}, so that {@code @Async},
- * MVC's async requests and everything else in Boot that looks up {@code applicationTaskExecutor} or
- * {@code taskExecutor} gets a bounded queue. A task the pool refuses reaches the caller as Spring's
- * {@code TaskRejectedException}, with oomguard's as its cause. Closing it closes the pool.
+ * A {@link BoundedExecutorService} behind Spring's {@link AsyncTaskExecutor}, so that
+ * {@code @Async}, MVC's async requests and everything else in Boot that looks up {@code
+ * applicationTaskExecutor} or {@code taskExecutor} gets a bounded queue. A task the pool refuses
+ * reaches the caller as Spring's {@code TaskRejectedException}, with oomguard's as its cause.
+ * Closing it closes the pool.
  */
 public final class BoundedAsyncTaskExecutor extends TaskExecutorAdapter implements AutoCloseable {
   private final BoundedExecutorService pool;
@@ -24,7 +25,10 @@ public final class BoundedAsyncTaskExecutor extends TaskExecutorAdapter implemen
     return pool;
   }
 
-  /** Closes the pool: waits up to its close timeout for queued and running tasks, then cancels the rest. */
+  /**
+   * Closes the pool: waits up to its close timeout for queued and running tasks, then cancels the
+   * rest.
+   */
   @Override
   public void close() {
     pool.closeWithTimeout();

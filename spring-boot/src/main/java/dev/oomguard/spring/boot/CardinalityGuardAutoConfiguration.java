@@ -15,7 +15,8 @@ import org.springframework.context.annotation.Bean;
  * A {@link CardinalityGuard} on Boot's meter registry (incident 4). Stands back when the
  * application has a {@code CardinalityGuard} or a {@link CardinalityGuardBinding} bean of its own.
  */
-@AutoConfiguration(after = {MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class})
+@AutoConfiguration(
+    after = {MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class})
 @ConditionalOnClass({CardinalityGuard.class, MetricsAutoConfiguration.class})
 @ConditionalOnBooleanProperty(name = "oomguard.metrics.cardinality.enabled", matchIfMissing = true)
 @ConditionalOnMissingBean({CardinalityGuard.class, CardinalityGuardBinding.class})
@@ -23,10 +24,11 @@ import org.springframework.context.annotation.Bean;
 public final class CardinalityGuardAutoConfiguration {
   @Bean
   CardinalityGuardBinding cardinalityGuardBinding(CardinalityGuardProperties properties) {
-    CardinalityGuard.Builder builder = CardinalityGuard.builder()
-        .maxTagValues(properties.getMaxTagValues())
-        .maxSeries(properties.getMaxSeries())
-        .overflowTagValue(properties.getOverflowTagValue());
+    CardinalityGuard.Builder builder =
+        CardinalityGuard.builder()
+            .maxTagValues(properties.getMaxTagValues())
+            .maxSeries(properties.getMaxSeries())
+            .overflowTagValue(properties.getOverflowTagValue());
     for (CardinalityGuardProperties.TagValuesCap cap : properties.getOverrides()) {
       builder.maxTagValues(cap.getMeterNamePrefix(), cap.getTagKey(), cap.getMaxValues());
     }
@@ -39,7 +41,8 @@ public final class CardinalityGuardAutoConfiguration {
   }
 
   @Bean
-  static CardinalityGuardPostProcessor cardinalityGuardPostProcessor(ObjectProvider<CardinalityGuardBinding> binding) {
+  static CardinalityGuardPostProcessor cardinalityGuardPostProcessor(
+      ObjectProvider<CardinalityGuardBinding> binding) {
     return new CardinalityGuardPostProcessor(binding);
   }
 }

@@ -14,14 +14,14 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
 /**
- * Binds the guard to the registry Boot's code records through: the only {@link MeterRegistry}
- * bean, or the primary one (Boot's composite, when there are several registries). Never to the
+ * Binds the guard to the registry Boot's code records through: the only {@link MeterRegistry} bean,
+ * or the primary one (Boot's composite, when there are several registries). Never to the
  * composite's children as well, which is what a {@code MeterRegistryCustomizer} would do.
  *
- * <p>It is not {@code Ordered} on purpose, and is registered after Boot's metrics
- * configuration: Spring runs unordered post-processors in registration order, so Boot's filters
- * (common tags, per-meter distribution settings) are on the registry before the guard, which
- * must be its last filter to see the ids that are registered.
+ * <p>It is not {@code Ordered} on purpose, and is registered after Boot's metrics configuration:
+ * Spring runs unordered post-processors in registration order, so Boot's filters (common tags,
+ * per-meter distribution settings) are on the registry before the guard, which must be its last
+ * filter to see the ids that are registered.
  */
 final class CardinalityGuardPostProcessor implements BeanPostProcessor, BeanFactoryAware {
   private static final Log LOG = LogFactory.getLog(CardinalityGuardPostProcessor.class);
@@ -60,15 +60,23 @@ final class CardinalityGuardPostProcessor implements BeanPostProcessor, BeanFact
     if (names.length == 1) {
       return names[0];
     }
-    List<String> primary = Arrays.stream(names)
-        .filter(name -> factory.containsBeanDefinition(name) && factory.getMergedBeanDefinition(name).isPrimary())
-        .toList();
+    List<String> primary =
+        Arrays.stream(names)
+            .filter(
+                name ->
+                    factory.containsBeanDefinition(name)
+                        && factory.getMergedBeanDefinition(name).isPrimary())
+            .toList();
     if (primary.size() == 1) {
       return primary.get(0);
     }
     if (names.length > 1) {
-      LOG.warn("No CardinalityGuard bound: " + names.length + " MeterRegistry beans " + Arrays.toString(names)
-          + " and no single primary one; bind a guard to the registry your code records through");
+      LOG.warn(
+          "No CardinalityGuard bound: "
+              + names.length
+              + " MeterRegistry beans "
+              + Arrays.toString(names)
+              + " and no single primary one; bind a guard to the registry your code records through");
     }
     return "";
   }

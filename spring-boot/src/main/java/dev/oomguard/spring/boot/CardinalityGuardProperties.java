@@ -12,13 +12,19 @@ public class CardinalityGuardProperties {
   /** Whether a CardinalityGuard is bound to Boot's meter registry. */
   private boolean enabled = true;
 
-  /** Distinct values per meter name and tag key; further values are recorded under the overflow value. */
+  /**
+   * Distinct values per meter name and tag key; further values are recorded under the overflow
+   * value.
+   */
   private int maxTagValues = 100; // the guard's defaults, written out for the metadata
 
   /** Caps for a tag key of the meters whose name starts with a prefix, over max-tag-values. */
   private List<TagValuesCap> overrides = new ArrayList<>();
 
-  /** Registry-wide budget, in exported series as a Prometheus scrape counts them (a timer with a percentile histogram is 72). */
+  /**
+   * Registry-wide budget, in exported series as a Prometheus scrape counts them (a timer with a
+   * percentile histogram is 72).
+   */
   private int maxSeries = 10_000;
 
   /** The tag value that excess values are folded into. */
@@ -30,7 +36,9 @@ public class CardinalityGuardProperties {
    */
   private @Nullable Duration expireIdleAfter;
 
-  /** Meter name prefixes whose idle meters expire too ("" for every meter); needs expire-idle-after. */
+  /**
+   * Meter name prefixes whose idle meters expire too ("" for every meter); needs expire-idle-after.
+   */
   private List<String> expireIdleMetersNamed = new ArrayList<>();
 
   /** Tag keys whose meters expire too when idle; needs expire-idle-after. */

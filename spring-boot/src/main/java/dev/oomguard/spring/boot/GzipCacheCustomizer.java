@@ -9,10 +9,10 @@ import org.springframework.data.redis.cache.RedisCacheManager.RedisCacheManagerB
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
 
 /**
- * Wraps the value serializer of Boot's cache defaults and of every cache configured so far in
- * gzip, and changes nothing else: {@code spring.cache.redis.time-to-live}, key prefix and null
- * handling stay as Boot set them (replacing Boot's {@code RedisCacheConfiguration} bean instead
- * drops them). Runs last, so that caches other customizers configure are wrapped too.
+ * Wraps the value serializer of Boot's cache defaults and of every cache configured so far in gzip,
+ * and changes nothing else: {@code spring.cache.redis.time-to-live}, key prefix and null handling
+ * stay as Boot set them (replacing Boot's {@code RedisCacheConfiguration} bean instead drops them).
+ * Runs last, so that caches other customizers configure are wrapped too.
  */
 final class GzipCacheCustomizer implements RedisCacheManagerBuilderCustomizer, Ordered {
   private final GzipCodec codec;
@@ -27,17 +27,19 @@ final class GzipCacheCustomizer implements RedisCacheManagerBuilderCustomizer, O
   public void customize(RedisCacheManagerBuilder builder) {
     builder.cacheDefaults(gzipped(builder.cacheDefaults()));
     for (String cache : builder.getConfiguredCaches()) {
-      builder.getCacheConfigurationFor(cache)
-          .ifPresent(configuration -> builder.withCacheConfiguration(cache, gzipped(configuration)));
+      builder
+          .getCacheConfigurationFor(cache)
+          .ifPresent(
+              configuration -> builder.withCacheConfiguration(cache, gzipped(configuration)));
     }
   }
 
   private RedisCacheConfiguration gzipped(RedisCacheConfiguration configuration) {
-    GzipRedisSerializer<Object> gzip = GzipRedisSerializer
-        .builder(new PairSerializer(configuration.getValueSerializationPair()))
-        .codec(codec)
-        .minCompressBytes(minCompressBytes)
-        .build();
+    GzipRedisSerializer<Object> gzip =
+        GzipRedisSerializer.builder(new PairSerializer(configuration.getValueSerializationPair()))
+            .codec(codec)
+            .minCompressBytes(minCompressBytes)
+            .build();
     return configuration.serializeValuesWith(SerializationPair.fromSerializer(gzip));
   }
 

@@ -18,18 +18,20 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 
 /**
  * Gzips the values and hash values of Boot's auto-configured {@code redisTemplate}, before it is
- * initialised; its keys stay as they are, so that they can still be matched and scanned. A
- * template the application defines itself is left alone (it chose its serializers), and so is the
- * {@link StringRedisTemplate}: its values are read and changed in place by APPEND, GETRANGE,
- * INCR and scripts, which gzip would break, and by other clients that expect text.
+ * initialised; its keys stay as they are, so that they can still be matched and scanned. A template
+ * the application defines itself is left alone (it chose its serializers), and so is the {@link
+ * StringRedisTemplate}: its values are read and changed in place by APPEND, GETRANGE, INCR and
+ * scripts, which gzip would break, and by other clients that expect text.
  */
-final class GzipRedisTemplatePostProcessor implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware {
+final class GzipRedisTemplatePostProcessor
+    implements BeanPostProcessor, BeanFactoryAware, BeanClassLoaderAware {
   private final ObjectProvider<GzipCodec> codec;
   private final ObjectProvider<RedisGzipProperties> properties;
   private @Nullable ConfigurableListableBeanFactory beanFactory;
   private @Nullable ClassLoader classLoader;
 
-  GzipRedisTemplatePostProcessor(ObjectProvider<GzipCodec> codec, ObjectProvider<RedisGzipProperties> properties) {
+  GzipRedisTemplatePostProcessor(
+      ObjectProvider<GzipCodec> codec, ObjectProvider<RedisGzipProperties> properties) {
     this.codec = codec;
     this.properties = properties;
   }
@@ -45,9 +47,12 @@ final class GzipRedisTemplatePostProcessor implements BeanPostProcessor, BeanFac
   }
 
   @Override
-  public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
-    if (bean instanceof RedisTemplate<?, ?> template && !(bean instanceof StringRedisTemplate)
-        && isBoots(beanName) && properties.getObject().isRedisTemplate()) {
+  public Object postProcessBeforeInitialization(Object bean, String beanName)
+      throws BeansException {
+    if (bean instanceof RedisTemplate<?, ?> template
+        && !(bean instanceof StringRedisTemplate)
+        && isBoots(beanName)
+        && properties.getObject().isRedisTemplate()) {
       RedisSerializer<Object> values = gzip(template.getValueSerializer());
       RedisSerializer<Object> hashValues = gzip(template.getHashValueSerializer());
       template.setValueSerializer(values);
@@ -68,9 +73,8 @@ final class GzipRedisTemplatePostProcessor implements BeanPostProcessor, BeanFac
   @SuppressWarnings("unchecked")
   private RedisSerializer<Object> gzip(@Nullable RedisSerializer<?> delegate) {
     // Unset until afterPropertiesSet, which would put JDK serialization there: do it first.
-    RedisSerializer<Object> inner = delegate != null
-        ? (RedisSerializer<Object>) delegate
-        : RedisSerializer.java(classLoader);
+    RedisSerializer<Object> inner =
+        delegate != null ? (RedisSerializer<Object>) delegate : RedisSerializer.java(classLoader);
     return GzipRedisSerializer.builder(inner)
         .codec(codec.getObject())
         .minCompressBytes(Math.toIntExact(properties.getObject().getMinCompressSize().toBytes()))

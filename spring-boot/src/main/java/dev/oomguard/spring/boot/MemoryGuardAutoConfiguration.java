@@ -14,9 +14,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Whole-process memory (incident 2): RSS, swap, the container limit and headroom, NMT categories
- * as meters (Boot binds them to its registry), and the sizing check logged once the application
- * is ready, when its threads and classes are there to be counted.
+ * Whole-process memory (incident 2): RSS, swap, the container limit and headroom, NMT categories as
+ * meters (Boot binds them to its registry), and the sizing check logged once the application is
+ * ready, when its threads and classes are there to be counted.
  */
 @AutoConfiguration
 @ConditionalOnClass(MemorySizing.class)

@@ -10,7 +10,10 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
-/** The {@code memoryHeadroom} health contributor; off with {@code management.health.memory-headroom.enabled=false}. */
+/**
+ * The {@code memoryHeadroom} health contributor; off with {@code
+ * management.health.memory-headroom.enabled=false}.
+ */
 @AutoConfiguration
 @ConditionalOnClass({HealthIndicator.class, ProcessMemoryMetrics.class})
 @ConditionalOnBooleanProperty(name = "oomguard.memory.enabled", matchIfMissing = true)

@@ -4,7 +4,6 @@ import dev.oomguard.metrics.memory.ProcessMemoryMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -18,6 +17,7 @@ import org.springframework.util.unit.DataSize;
  */
 final class MemoryHeadroomHealthIndicator implements HealthIndicator {
   private final MemoryGuardProperties properties;
+
   /** The process meters read into a registry of its own, so the indicator needs no other. */
   private final MeterRegistry readings = new SimpleMeterRegistry();
 
@@ -32,13 +32,17 @@ final class MemoryHeadroomHealthIndicator implements HealthIndicator {
     DataSize configured = properties.getLimit();
     double limit = configured != null ? configured.toBytes() : read("process.memory.limit");
     if (Double.isNaN(rss) || Double.isNaN(limit) || limit <= 0) {
-      return Health.unknown().withDetail("reason", "the process's resident memory or its limit cannot be read").build();
+      return Health.unknown()
+          .withDetail("reason", "the process's resident memory or its limit cannot be read")
+          .build();
     }
     long headroom = (long) (limit - rss);
     double share = headroom / limit;
-    Health.Builder health = share < properties.getMinHeadroom()
-        ? Health.status(new Status(properties.getHealthStatus().toUpperCase(java.util.Locale.ROOT)))
-        : Health.up();
+    Health.Builder health =
+        share < properties.getMinHeadroom()
+            ? Health.status(
+                new Status(properties.getHealthStatus().toUpperCase(java.util.Locale.ROOT)))
+            : Health.up();
     return health
         .withDetail("rssBytes", (long) rss)
         .withDetail("limitBytes", (long) limit)

@@ -15,14 +15,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * {@code /actuator/oomguard}: what each guard holds now. The cardinality report, the sizing
- * verdict with its numbers, each bounded pool's queue and counters, and each codec's native
- * handles; a part that is off is absent.
+ * {@code /actuator/oomguard}: what each guard holds now. The cardinality report, the sizing verdict
+ * with its numbers, each bounded pool's queue and counters, and each codec's native handles; a part
+ * that is off is absent.
  */
 @Endpoint(id = "oomguard")
 public final class OomguardEndpoint {
   private static final List<String> POOL_COUNTERS =
-      List.of("executor.completed", "executor.rejected", "executor.expired", "executor.discarded", "executor.failed");
+      List.of(
+          "executor.completed",
+          "executor.rejected",
+          "executor.expired",
+          "executor.discarded",
+          "executor.failed");
 
   private final ObjectProvider<CardinalityGuardBinding> cardinality;
   private final ObjectProvider<MemorySizingCheck> sizing;
@@ -31,9 +36,13 @@ public final class OomguardEndpoint {
   private final ObjectProvider<GzipCodec> codecs;
   private final ObjectProvider<MeterRegistry> registry;
 
-  OomguardEndpoint(ObjectProvider<CardinalityGuardBinding> cardinality, ObjectProvider<MemorySizingCheck> sizing,
-      ObjectProvider<BoundedAsyncTaskExecutor> taskExecutors, ObjectProvider<BoundedExecutorService> pools,
-      ObjectProvider<GzipCodec> codecs, ObjectProvider<MeterRegistry> registry) {
+  OomguardEndpoint(
+      ObjectProvider<CardinalityGuardBinding> cardinality,
+      ObjectProvider<MemorySizingCheck> sizing,
+      ObjectProvider<BoundedAsyncTaskExecutor> taskExecutors,
+      ObjectProvider<BoundedExecutorService> pools,
+      ObjectProvider<GzipCodec> codecs,
+      ObjectProvider<MeterRegistry> registry) {
     this.cardinality = cardinality;
     this.sizing = sizing;
     this.taskExecutors = taskExecutors;
@@ -68,22 +77,43 @@ public final class OomguardEndpoint {
     map.put("overflowCount", report.overflowCount());
     map.put("histogramsDropped", report.histogramsDropped());
     map.put("metersExpired", report.metersExpired());
-    map.put("overflows", report.overflows().stream().map(overflow -> {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("meterName", overflow.meterName());
-      entry.put("tagKey", overflow.tagKey());
-      entry.put("count", overflow.count());
-      return entry;
-    }).toList());
-    map.put("meterNames", report.meterNames().stream().map(name -> {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", name.name());
-      entry.put("meters", name.meters());
-      entry.put("series", name.series());
-      entry.put("tagKeys", name.tagKeys().stream().map(key -> Map.of(
-          "key", key.key(), "distinctValues", key.distinctValues(), "maxValues", key.maxValues())).toList());
-      return entry;
-    }).toList());
+    map.put(
+        "overflows",
+        report.overflows().stream()
+            .map(
+                overflow -> {
+                  Map<String, Object> entry = new LinkedHashMap<>();
+                  entry.put("meterName", overflow.meterName());
+                  entry.put("tagKey", overflow.tagKey());
+                  entry.put("count", overflow.count());
+                  return entry;
+                })
+            .toList());
+    map.put(
+        "meterNames",
+        report.meterNames().stream()
+            .map(
+                name -> {
+                  Map<String, Object> entry = new LinkedHashMap<>();
+                  entry.put("name", name.name());
+                  entry.put("meters", name.meters());
+                  entry.put("series", name.series());
+                  entry.put(
+                      "tagKeys",
+                      name.tagKeys().stream()
+                          .map(
+                              key ->
+                                  Map.of(
+                                      "key",
+                                      key.key(),
+                                      "distinctValues",
+                                      key.distinctValues(),
+                                      "maxValues",
+                                      key.maxValues()))
+                          .toList());
+                  return entry;
+                })
+            .toList());
     return map;
   }
 
@@ -97,8 +127,11 @@ public final class OomguardEndpoint {
     map.put("headroomBytes", report.headroomBytes());
     map.put("maxHeapToFitBytes", report.maxHeapToFitBytes());
     map.put("limitToFitBytes", report.limitToFitBytes());
-    map.put("nonHeap", report.nonHeap().stream().map(item -> Map.of(
-        "name", item.name(), "bytes", item.bytes(), "basis", item.basis())).toList());
+    map.put(
+        "nonHeap",
+        report.nonHeap().stream()
+            .map(item -> Map.of("name", item.name(), "bytes", item.bytes(), "basis", item.basis()))
+            .toList());
     map.put("advice", report.advice());
     return map;
   }

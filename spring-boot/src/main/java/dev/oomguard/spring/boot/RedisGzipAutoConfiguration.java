@@ -26,13 +26,17 @@ import org.springframework.data.redis.cache.RedisCacheManager;
 @ConditionalOnBooleanProperty(name = "oomguard.redis.gzip.enabled")
 @EnableConfigurationProperties(RedisGzipProperties.class)
 public final class RedisGzipAutoConfiguration {
-  /** Closed by the context at shutdown (Spring infers {@code close()}), which ends its native handles. */
+  /**
+   * Closed by the context at shutdown (Spring infers {@code close()}), which ends its native
+   * handles.
+   */
   @Bean
   @ConditionalOnMissingBean
   GzipCodec gzipCodec(RedisGzipProperties properties) {
-    GzipCodec.Builder builder = GzipCodec.builder()
-        .level(properties.getLevel())
-        .maxDecompressedBytes(properties.getMaxDecompressedSize().toBytes());
+    GzipCodec.Builder builder =
+        GzipCodec.builder()
+            .level(properties.getLevel())
+            .maxDecompressedBytes(properties.getMaxDecompressedSize().toBytes());
     if (properties.getPoolSize() != null) {
       builder.poolSize(properties.getPoolSize());
     }
@@ -40,8 +44,8 @@ public final class RedisGzipAutoConfiguration {
   }
 
   @Bean
-  static GzipRedisTemplatePostProcessor gzipRedisTemplatePostProcessor(ObjectProvider<GzipCodec> codec,
-      ObjectProvider<RedisGzipProperties> properties) {
+  static GzipRedisTemplatePostProcessor gzipRedisTemplatePostProcessor(
+      ObjectProvider<GzipCodec> codec, ObjectProvider<RedisGzipProperties> properties) {
     return new GzipRedisTemplatePostProcessor(codec, properties);
   }
 
@@ -49,9 +53,10 @@ public final class RedisGzipAutoConfiguration {
   @ConditionalOnClass({RedisCacheManagerBuilderCustomizer.class, RedisCacheManager.class})
   static class Cache {
     @Bean
-    RedisCacheManagerBuilderCustomizer gzipRedisCacheManagerBuilderCustomizer(GzipCodec codec,
-        RedisGzipProperties properties) {
-      return new GzipCacheCustomizer(codec, Math.toIntExact(properties.getMinCompressSize().toBytes()));
+    RedisCacheManagerBuilderCustomizer gzipRedisCacheManagerBuilderCustomizer(
+        GzipCodec codec, RedisGzipProperties properties) {
+      return new GzipCacheCustomizer(
+          codec, Math.toIntExact(properties.getMinCompressSize().toBytes()));
     }
   }
 

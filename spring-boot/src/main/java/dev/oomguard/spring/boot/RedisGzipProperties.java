@@ -13,11 +13,15 @@ public class RedisGzipProperties {
   /** Whether values of Boot's RedisCacheManager and auto-configured RedisTemplate are gzipped. */
   private boolean enabled;
 
-  /** Whether the auto-configured RedisTemplate's values (and hash values) are gzipped too, not only the cache's. */
+  /**
+   * Whether the auto-configured RedisTemplate's values (and hash values) are gzipped too, not only
+   * the cache's.
+   */
   private boolean redisTemplate = true;
 
   /** Values smaller than this are stored as the delegate serializer wrote them. */
-  private DataSize minCompressSize = DataSize.ofKilobytes(1); // the library's defaults, written out for the metadata
+  private DataSize minCompressSize =
+      DataSize.ofKilobytes(1); // the library's defaults, written out for the metadata
 
   /** Reading a value that inflates past this fails with DecompressionLimitException (zip bombs). */
   private DataSize maxDecompressedSize = DataSize.ofMegabytes(64);
@@ -25,7 +29,10 @@ public class RedisGzipProperties {
   /** The deflate level, 1 (fastest) to 9 (smallest). */
   private int level = 6;
 
-  /** Native deflaters and inflaters kept, each; the codec's native memory is bounded by it. Default: twice the processors. */
+  /**
+   * Native deflaters and inflaters kept, each; the codec's native memory is bounded by it. Default:
+   * twice the processors.
+   */
   private @Nullable Integer poolSize;
 
   public boolean isEnabled() {

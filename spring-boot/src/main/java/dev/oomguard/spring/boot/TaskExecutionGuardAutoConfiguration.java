@@ -31,33 +31,44 @@ import org.springframework.core.task.support.CompositeTaskDecorator;
  * Boot does, stands back when the application defines an {@link Executor} of its own.
  *
  * <p>The bean has both names Boot's consumers look up: {@code applicationTaskExecutor} (MVC's async
- * support, Boot's {@code AsyncConfigurer}) and {@code taskExecutor} (Spring's {@code @Async} when no
- * single {@code TaskExecutor} is found). Without the second name, a bounded pool that makes Boot back
- * off leaves {@code @Async} on a {@code SimpleAsyncTaskExecutor}: a thread per task.
+ * support, Boot's {@code AsyncConfigurer}) and {@code taskExecutor} (Spring's {@code @Async} when
+ * no single {@code TaskExecutor} is found). Without the second name, a bounded pool that makes Boot
+ * back off leaves {@code @Async} on a {@code SimpleAsyncTaskExecutor}: a thread per task.
  */
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
 @ConditionalOnClass(BoundedExecutors.class)
 @ConditionalOnBooleanProperty(name = "oomguard.task.execution.enabled", matchIfMissing = true)
 @ConditionalOnThreading(Threading.PLATFORM)
-// Boot registers its own applicationTaskExecutor whatever is there in "force" mode; two would clash.
-@ConditionalOnProperty(name = "spring.task.execution.mode", havingValue = "auto", matchIfMissing = true)
+// Boot registers its own applicationTaskExecutor whatever is there in "force" mode; two would
+// clash.
+@ConditionalOnProperty(
+    name = "spring.task.execution.mode",
+    havingValue = "auto",
+    matchIfMissing = true)
 @EnableConfigurationProperties({TaskExecutionGuardProperties.class, TaskExecutionProperties.class})
 public final class TaskExecutionGuardAutoConfiguration {
   private static final Log LOG = LogFactory.getLog(TaskExecutionGuardAutoConfiguration.class);
 
   @Bean(name = {TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME, "taskExecutor"})
   @ConditionalOnMissingBean(Executor.class)
-  BoundedAsyncTaskExecutor applicationTaskExecutor(TaskExecutionGuardProperties guard, TaskExecutionProperties boot,
-      ObjectProvider<TaskDecorator> decorators, ObjectProvider<MeterRegistry> registry) {
-    BoundedExecutors.Builder builder = BoundedExecutors.builder(poolName(boot.getThreadNamePrefix()))
-        .threads(boot.getPool().getCoreSize())
-        .queueCapacity(guard.getQueueCapacity())
-        .overflow(overflow(guard))
-        .closeTimeout(boot.getShutdown().isAwaitTermination()
-            ? boot.getShutdown().getAwaitTerminationPeriod() != null
-                ? boot.getShutdown().getAwaitTerminationPeriod() : BoundedExecutors.DEFAULT_CLOSE_TIMEOUT
-            : Duration.ZERO)
-        .highWaterMark(guard.getHighWaterMark(), TaskExecutionGuardAutoConfiguration::onHighWaterMark);
+  BoundedAsyncTaskExecutor applicationTaskExecutor(
+      TaskExecutionGuardProperties guard,
+      TaskExecutionProperties boot,
+      ObjectProvider<TaskDecorator> decorators,
+      ObjectProvider<MeterRegistry> registry) {
+    BoundedExecutors.Builder builder =
+        BoundedExecutors.builder(poolName(boot.getThreadNamePrefix()))
+            .threads(boot.getPool().getCoreSize())
+            .queueCapacity(guard.getQueueCapacity())
+            .overflow(overflow(guard))
+            .closeTimeout(
+                boot.getShutdown().isAwaitTermination()
+                    ? boot.getShutdown().getAwaitTerminationPeriod() != null
+                        ? boot.getShutdown().getAwaitTerminationPeriod()
+                        : BoundedExecutors.DEFAULT_CLOSE_TIMEOUT
+                    : Duration.ZERO)
+            .highWaterMark(
+                guard.getHighWaterMark(), TaskExecutionGuardAutoConfiguration::onHighWaterMark);
     if (guard.getMaxQueueWait() != null) {
       builder.maxQueueWait(guard.getMaxQueueWait());
     }
@@ -78,10 +89,15 @@ public final class TaskExecutionGuardAutoConfiguration {
     return new UnboundedExecutorWarning();
   }
 
-  /** Boot's prefix {@code task-} gives threads {@code task-1}, {@code task-2}, ... as Boot's pool has. */
+  /**
+   * Boot's prefix {@code task-} gives threads {@code task-1}, {@code task-2}, ... as Boot's pool
+   * has.
+   */
   static String poolName(String threadNamePrefix) {
-    String name = threadNamePrefix.endsWith("-")
-        ? threadNamePrefix.substring(0, threadNamePrefix.length() - 1) : threadNamePrefix;
+    String name =
+        threadNamePrefix.endsWith("-")
+            ? threadNamePrefix.substring(0, threadNamePrefix.length() - 1)
+            : threadNamePrefix;
     return name.isBlank() ? "task" : name;
   }
 
@@ -90,17 +106,26 @@ public final class TaskExecutionGuardAutoConfiguration {
       case CALLER_RUNS -> OverflowPolicy.callerRuns();
       case REJECT -> OverflowPolicy.reject();
       case BLOCK -> OverflowPolicy.block(properties.getBlockWait());
-      case DISCARD_OLDEST -> OverflowPolicy.discardOldest(new DiscardWarning("the oldest queued task"));
-      case DISCARD_NEWEST -> OverflowPolicy.discardNewest(new DiscardWarning("the task being submitted"));
+      case DISCARD_OLDEST ->
+          OverflowPolicy.discardOldest(new DiscardWarning("the oldest queued task"));
+      case DISCARD_NEWEST ->
+          OverflowPolicy.discardNewest(new DiscardWarning("the task being submitted"));
     };
   }
 
   private static void onHighWaterMark(BoundedExecutorService executor, boolean above) {
     if (above) {
-      LOG.warn("The queue of executor '" + executor.name() + "' reached its high-water mark: "
-          + executor.queueSize() + " of " + executor.queueCapacity() + " tasks");
+      LOG.warn(
+          "The queue of executor '"
+              + executor.name()
+              + "' reached its high-water mark: "
+              + executor.queueSize()
+              + " of "
+              + executor.queueCapacity()
+              + " tasks");
     } else {
-      LOG.info("The queue of executor '" + executor.name() + "' fell back below its high-water mark");
+      LOG.info(
+          "The queue of executor '" + executor.name() + "' fell back below its high-water mark");
     }
   }
 
@@ -116,8 +141,13 @@ public final class TaskExecutionGuardAutoConfiguration {
     @Override
     public void accept(Runnable task) {
       if (warned.compareAndSet(false, true)) {
-        LOG.warn("applicationTaskExecutor's queue is full: dropped " + which + " (" + task + ") and cancelled its "
-            + "Future; further drops are counted in executor.discarded, not logged");
+        LOG.warn(
+            "applicationTaskExecutor's queue is full: dropped "
+                + which
+                + " ("
+                + task
+                + ") and cancelled its "
+                + "Future; further drops are counted in executor.discarded, not logged");
       }
     }
   }

@@ -39,9 +39,12 @@ final class UnboundedExecutorWarning implements SmartInitializingSingleton, Bean
   public void afterSingletonsInstantiated() {
     List<String> unbounded = unboundedExecutors();
     if (!unbounded.isEmpty()) {
-      LOG.warn("Executor beans with an unbounded queue, which grows until the heap is gone when tasks come faster "
-          + "than they finish: " + String.join(", ", unbounded) + ". Give each a queue capacity "
-          + "(ThreadPoolTaskExecutor.setQueueCapacity) or build it with BoundedExecutors.");
+      LOG.warn(
+          "Executor beans with an unbounded queue, which grows until the heap is gone when tasks come faster "
+              + "than they finish: "
+              + String.join(", ", unbounded)
+              + ". Give each a queue capacity "
+              + "(ThreadPoolTaskExecutor.setQueueCapacity) or build it with BoundedExecutors.");
     }
   }
 
@@ -64,17 +67,20 @@ final class UnboundedExecutorWarning implements SmartInitializingSingleton, Bean
   }
 
   static @Nullable String unboundedQueue(@Nullable Object executor) {
-    if (executor instanceof ThreadPoolTaskScheduler || executor instanceof ScheduledThreadPoolExecutor) {
+    if (executor instanceof ThreadPoolTaskScheduler
+        || executor instanceof ScheduledThreadPoolExecutor) {
       return null;
     }
     if (executor instanceof ThreadPoolTaskExecutor spring) {
       return spring.getQueueCapacity() == Integer.MAX_VALUE
-          ? "ThreadPoolTaskExecutor, queueCapacity Integer.MAX_VALUE" : null;
+          ? "ThreadPoolTaskExecutor, queueCapacity Integer.MAX_VALUE"
+          : null;
     }
     if (executor instanceof ThreadPoolExecutor jdk) {
       BlockingQueue<Runnable> queue = jdk.getQueue();
       return queue.remainingCapacity() == Integer.MAX_VALUE
-          ? "ThreadPoolExecutor over an unbounded " + queue.getClass().getSimpleName() : null;
+          ? "ThreadPoolExecutor over an unbounded " + queue.getClass().getSimpleName()
+          : null;
     }
     if (executor instanceof ConcurrentTaskExecutor adapter) {
       return unboundedQueue(adapter.getConcurrentExecutor());

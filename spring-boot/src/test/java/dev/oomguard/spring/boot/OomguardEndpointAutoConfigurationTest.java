@@ -18,12 +18,19 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.task.AsyncTaskExecutor;
 
 class OomguardEndpointAutoConfigurationTest {
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(OomguardEndpointAutoConfiguration.class, EndpointAutoConfiguration.class,
-          TaskExecutionGuardAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
-          CardinalityGuardAutoConfiguration.class, MemoryGuardAutoConfiguration.class, MetricsAutoConfiguration.class,
-          SimpleMetricsExportAutoConfiguration.class))
-      .withPropertyValues("management.metrics.use-global-registry=false");
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  OomguardEndpointAutoConfiguration.class,
+                  EndpointAutoConfiguration.class,
+                  TaskExecutionGuardAutoConfiguration.class,
+                  TaskExecutionAutoConfiguration.class,
+                  CardinalityGuardAutoConfiguration.class,
+                  MemoryGuardAutoConfiguration.class,
+                  MetricsAutoConfiguration.class,
+                  SimpleMetricsExportAutoConfiguration.class))
+          .withPropertyValues("management.metrics.use-global-registry=false");
 
   @Test
   void endpoint_notExposed_isNotThere() {
@@ -32,7 +39,8 @@ class OomguardEndpointAutoConfigurationTest {
 
   @Test
   void endpoint_withoutActuator_isNotThere() {
-    runner.withClassLoader(new FilteredClassLoader(Endpoint.class))
+    runner
+        .withClassLoader(new FilteredClassLoader(Endpoint.class))
         .withPropertyValues("management.endpoints.web.exposure.include=oomguard")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(OomguardEndpoint.class));
   }
@@ -40,34 +48,54 @@ class OomguardEndpointAutoConfigurationTest {
   @Test
   @SuppressWarnings("unchecked")
   void endpoint_exposed_reportsEachPartThatIsOn() {
-    runner.withPropertyValues("management.endpoints.web.exposure.include=oomguard",
-        "oomguard.task.execution.queue-capacity=5", "oomguard.memory.limit=1TB").run(context -> {
-          context.getBean(AsyncTaskExecutor.class).submit(() -> null).get(10, TimeUnit.SECONDS);
-          context.getBean(MeterRegistry.class).counter("orders", "id", "1").increment();
-          Map<String, Object> report = context.getBean(OomguardEndpoint.class).report();
-          assertThat(report).containsOnlyKeys("cardinality", "memorySizing", "executors", "gzipCodecs");
-          Map<String, Object> cardinality = (Map<String, Object>) report.get("cardinality");
-          assertThat(cardinality).containsEntry("maxSeries", 10_000L);
-          assertThat((List<Map<String, Object>>) cardinality.get("meterNames")).anySatisfy(name ->
-              assertThat(name).containsEntry("name", "orders"));
-          assertThat((Map<String, Object>) report.get("memorySizing")).containsEntry("verdict", "FITS")
-              .containsEntry("limitBytes", 1L << 40).containsKeys("maxHeapBytes", "nonHeapBytes", "nonHeap", "advice");
-          assertThat((List<Map<String, Object>>) report.get("executors")).singleElement().satisfies(pool -> {
-            assertThat(pool).containsEntry("name", "task").containsEntry("queueCapacity", 5).containsEntry("queueSize", 0)
-                .containsEntry("rejected", 0L).containsKeys("completed", "expired", "discarded", "failed");
-          });
-          assertThat((List<?>) report.get("gzipCodecs")).isEmpty();
-        });
+    runner
+        .withPropertyValues(
+            "management.endpoints.web.exposure.include=oomguard",
+            "oomguard.task.execution.queue-capacity=5",
+            "oomguard.memory.limit=1TB")
+        .run(
+            context -> {
+              context.getBean(AsyncTaskExecutor.class).submit(() -> null).get(10, TimeUnit.SECONDS);
+              context.getBean(MeterRegistry.class).counter("orders", "id", "1").increment();
+              Map<String, Object> report = context.getBean(OomguardEndpoint.class).report();
+              assertThat(report)
+                  .containsOnlyKeys("cardinality", "memorySizing", "executors", "gzipCodecs");
+              Map<String, Object> cardinality = (Map<String, Object>) report.get("cardinality");
+              assertThat(cardinality).containsEntry("maxSeries", 10_000L);
+              assertThat((List<Map<String, Object>>) cardinality.get("meterNames"))
+                  .anySatisfy(name -> assertThat(name).containsEntry("name", "orders"));
+              assertThat((Map<String, Object>) report.get("memorySizing"))
+                  .containsEntry("verdict", "FITS")
+                  .containsEntry("limitBytes", 1L << 40)
+                  .containsKeys("maxHeapBytes", "nonHeapBytes", "nonHeap", "advice");
+              assertThat((List<Map<String, Object>>) report.get("executors"))
+                  .singleElement()
+                  .satisfies(
+                      pool -> {
+                        assertThat(pool)
+                            .containsEntry("name", "task")
+                            .containsEntry("queueCapacity", 5)
+                            .containsEntry("queueSize", 0)
+                            .containsEntry("rejected", 0L)
+                            .containsKeys("completed", "expired", "discarded", "failed");
+                      });
+              assertThat((List<?>) report.get("gzipCodecs")).isEmpty();
+            });
   }
 
   @Test
   void endpoint_withPartsOff_leavesThemOut() {
-    runner.withPropertyValues("management.endpoints.web.exposure.include=oomguard",
-        "oomguard.metrics.cardinality.enabled=false", "oomguard.memory.enabled=false",
-        "oomguard.task.execution.enabled=false").run(context -> {
-          Map<String, Object> report = context.getBean(OomguardEndpoint.class).report();
-          assertThat(report).doesNotContainKeys("cardinality", "memorySizing");
-          assertThat((List<?>) report.get("executors")).isEmpty();
-        });
+    runner
+        .withPropertyValues(
+            "management.endpoints.web.exposure.include=oomguard",
+            "oomguard.metrics.cardinality.enabled=false",
+            "oomguard.memory.enabled=false",
+            "oomguard.task.execution.enabled=false")
+        .run(
+            context -> {
+              Map<String, Object> report = context.getBean(OomguardEndpoint.class).report();
+              assertThat(report).doesNotContainKeys("cardinality", "memorySizing");
+              assertThat((List<?>) report.get("executors")).isEmpty();
+            });
   }
 }

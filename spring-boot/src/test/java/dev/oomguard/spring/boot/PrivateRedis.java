@@ -7,16 +7,16 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link LocalRedis} that answers only clients with its password. The machine's other test
- * runs kill and restart their servers on ports that ours may since have taken, and their clients
- * (their FLUSHALL included) reconnect to whatever listens there; with a password they are refused
- * instead of emptying ours mid-test.
+ * A {@link LocalRedis} that answers only clients with its password. The machine's other test runs
+ * kill and restart their servers on ports that ours may since have taken, and their clients (their
+ * FLUSHALL included) reconnect to whatever listens there; with a password they are refused instead
+ * of emptying ours mid-test.
  */
 public final class PrivateRedis implements AutoCloseable {
   /** Not a secret: it only keeps other test runs' clients out. */
@@ -28,8 +28,13 @@ public final class PrivateRedis implements AutoCloseable {
 
   private PrivateRedis(LocalRedis server) {
     this.server = server;
-    this.client = RedisClient.create(RedisURI.builder().withHost(server.host()).withPort(server.port())
-        .withPassword(PASSWORD.toCharArray()).build());
+    this.client =
+        RedisClient.create(
+            RedisURI.builder()
+                .withHost(server.host())
+                .withPort(server.port())
+                .withPassword(PASSWORD.toCharArray())
+                .build());
     this.connection = client.connect(ByteArrayCodec.INSTANCE);
   }
 
@@ -54,8 +59,11 @@ public final class PrivateRedis implements AutoCloseable {
 
   /** The properties that point Boot's Redis support at this server. */
   public String[] bootProperties() {
-    return new String[] {"spring.data.redis.host=" + host(), "spring.data.redis.port=" + port(),
-        "spring.data.redis.password=" + PASSWORD};
+    return new String[] {
+      "spring.data.redis.host=" + host(),
+      "spring.data.redis.port=" + port(),
+      "spring.data.redis.password=" + PASSWORD
+    };
   }
 
   public RedisCommands<byte[], byte[]> commands() {
@@ -67,12 +75,13 @@ public final class PrivateRedis implements AutoCloseable {
   }
 
   /**
-   * The value of {@code key} once it is there. A cache write has been seen here to become
-   * visible to this connection a moment after {@code Cache.put} returned (the key was listed
-   * right after a GET had missed it), so a read waits for it instead of failing at once.
+   * The value of {@code key} once it is there. A cache write has been seen here to become visible
+   * to this connection a moment after {@code Cache.put} returned (the key was listed right after a
+   * GET had missed it), so a read waits for it instead of failing at once.
    */
   public byte[] awaitValue(String key) {
-    return Awaitility.await("value of " + key + " in Redis").atMost(Duration.ofSeconds(10))
+    return Awaitility.await("value of " + key + " in Redis")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> get(key), value -> value != null);
   }
 
@@ -83,7 +92,9 @@ public final class PrivateRedis implements AutoCloseable {
 
   public String keys() {
     return commands().keys("*").stream()
-        .map(key -> new String(key, StandardCharsets.UTF_8)).toList().toString();
+        .map(key -> new String(key, StandardCharsets.UTF_8))
+        .toList()
+        .toString();
   }
 
   public void flushAll() {

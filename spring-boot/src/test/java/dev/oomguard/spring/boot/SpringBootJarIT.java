@@ -18,20 +18,33 @@ class SpringBootJarIT extends PackagedJarContract {
   @Test
   void jar_registersEveryAutoConfigurationAndShipsGeneratedMetadata() throws IOException {
     try (JarFile jar = new JarFile(ModuleConventions.packagedJar().toFile())) {
-      String imports = new String(jar.getInputStream(
-          jar.getEntry("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports"))
-          .readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(imports.lines().toList()).containsExactlyInAnyOrderElementsOf(List.of(
-          TaskExecutionGuardAutoConfiguration.class.getName(),
-          CardinalityGuardAutoConfiguration.class.getName(),
-          MemoryGuardAutoConfiguration.class.getName(),
-          MemoryHeadroomHealthAutoConfiguration.class.getName(),
-          RedisGzipAutoConfiguration.class.getName(),
-          OomguardEndpointAutoConfiguration.class.getName()));
-      String metadata = new String(jar.getInputStream(jar.getEntry("META-INF/spring-configuration-metadata.json"))
-          .readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(metadata).contains("\"oomguard.task.execution.queue-capacity\"", "\"oomguard.redis.gzip.enabled\"",
-          "\"oomguard.metrics.cardinality.max-series\"", "\"oomguard.memory.min-headroom\"");
+      String imports =
+          new String(
+              jar.getInputStream(
+                      jar.getEntry(
+                          "META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports"))
+                  .readAllBytes(),
+              StandardCharsets.UTF_8);
+      assertThat(imports.lines().toList())
+          .containsExactlyInAnyOrderElementsOf(
+              List.of(
+                  TaskExecutionGuardAutoConfiguration.class.getName(),
+                  CardinalityGuardAutoConfiguration.class.getName(),
+                  MemoryGuardAutoConfiguration.class.getName(),
+                  MemoryHeadroomHealthAutoConfiguration.class.getName(),
+                  RedisGzipAutoConfiguration.class.getName(),
+                  OomguardEndpointAutoConfiguration.class.getName()));
+      String metadata =
+          new String(
+              jar.getInputStream(jar.getEntry("META-INF/spring-configuration-metadata.json"))
+                  .readAllBytes(),
+              StandardCharsets.UTF_8);
+      assertThat(metadata)
+          .contains(
+              "\"oomguard.task.execution.queue-capacity\"",
+              "\"oomguard.redis.gzip.enabled\"",
+              "\"oomguard.metrics.cardinality.max-series\"",
+              "\"oomguard.memory.min-headroom\"");
       assertThat(jar.getEntry("META-INF/spring-autoconfigure-metadata.properties")).isNotNull();
     }
   }

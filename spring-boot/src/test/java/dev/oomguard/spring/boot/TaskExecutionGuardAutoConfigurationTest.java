@@ -36,137 +36,203 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 @ExtendWith(OutputCaptureExtension.class)
 class TaskExecutionGuardAutoConfigurationTest {
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(TaskExecutionGuardAutoConfiguration.class,
-          TaskExecutionAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  TaskExecutionGuardAutoConfiguration.class, TaskExecutionAutoConfiguration.class));
 
   @Test
   void applicationTaskExecutor_byDefault_isOneBoundedPoolUnderBothNames() {
-    runner.run(context -> {
-      assertThat(context).hasSingleBean(BoundedAsyncTaskExecutor.class).doesNotHaveBean(ThreadPoolTaskExecutor.class);
-      Object application = context.getBean("applicationTaskExecutor");
-      assertThat(context.getBean("taskExecutor")).isSameAs(application);
-      assertThat(context.getBean(AsyncTaskExecutor.class)).isSameAs(application);
-      BoundedExecutorService pool = ((BoundedAsyncTaskExecutor) application).pool();
-      assertThat(pool.queueCapacity()).isEqualTo(1000);
-      assertThat(pool.name()).isEqualTo("task");
-    });
+    runner.run(
+        context -> {
+          assertThat(context)
+              .hasSingleBean(BoundedAsyncTaskExecutor.class)
+              .doesNotHaveBean(ThreadPoolTaskExecutor.class);
+          Object application = context.getBean("applicationTaskExecutor");
+          assertThat(context.getBean("taskExecutor")).isSameAs(application);
+          assertThat(context.getBean(AsyncTaskExecutor.class)).isSameAs(application);
+          BoundedExecutorService pool = ((BoundedAsyncTaskExecutor) application).pool();
+          assertThat(pool.queueCapacity()).isEqualTo(1000);
+          assertThat(pool.name()).isEqualTo("task");
+        });
   }
 
   @Test
   void applicationTaskExecutor_whenDisabled_isBoots() {
-    runner.withPropertyValues("oomguard.task.execution.enabled=false").run(context -> {
-      assertThat(context).doesNotHaveBean(BoundedAsyncTaskExecutor.class);
-      assertThat(context.getBean("applicationTaskExecutor")).isInstanceOf(ThreadPoolTaskExecutor.class);
-    });
+    runner
+        .withPropertyValues("oomguard.task.execution.enabled=false")
+        .run(
+            context -> {
+              assertThat(context).doesNotHaveBean(BoundedAsyncTaskExecutor.class);
+              assertThat(context.getBean("applicationTaskExecutor"))
+                  .isInstanceOf(ThreadPoolTaskExecutor.class);
+            });
   }
 
   @Test
   void applicationTaskExecutor_whenTheApplicationHasAnExecutor_backsOffAsBootDoes() {
-    runner.withUserConfiguration(UserExecutor.class).run(context -> {
-      assertThat(context).doesNotHaveBean(BoundedAsyncTaskExecutor.class).doesNotHaveBean("applicationTaskExecutor");
-      assertThat(context).hasSingleBean(Executor.class);
-    });
+    runner
+        .withUserConfiguration(UserExecutor.class)
+        .run(
+            context -> {
+              assertThat(context)
+                  .doesNotHaveBean(BoundedAsyncTaskExecutor.class)
+                  .doesNotHaveBean("applicationTaskExecutor");
+              assertThat(context).hasSingleBean(Executor.class);
+            });
   }
 
   @Test
   void applicationTaskExecutor_inForceMode_leavesItToBoot() {
-    runner.withPropertyValues("spring.task.execution.mode=force").run(context -> {
-      assertThat(context).hasNotFailed().doesNotHaveBean(BoundedAsyncTaskExecutor.class);
-      assertThat(context.getBean("applicationTaskExecutor")).isInstanceOf(ThreadPoolTaskExecutor.class);
-    });
+    runner
+        .withPropertyValues("spring.task.execution.mode=force")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().doesNotHaveBean(BoundedAsyncTaskExecutor.class);
+              assertThat(context.getBean("applicationTaskExecutor"))
+                  .isInstanceOf(ThreadPoolTaskExecutor.class);
+            });
   }
 
-  /** Boot turns virtual threads on from Java 21; below, the property changes nothing and the pool stays. */
+  /**
+   * Boot turns virtual threads on from Java 21; below, the property changes nothing and the pool
+   * stays.
+   */
   @Test
   void applicationTaskExecutor_onVirtualThreads_leavesItToBoot() {
     boolean virtual = Runtime.version().feature() >= 21;
-    runner.withPropertyValues("spring.threads.virtual.enabled=true").run(context -> {
-      assertThat(context).hasNotFailed();
-      assertThat(context.getBeansOfType(BoundedAsyncTaskExecutor.class)).hasSize(virtual ? 0 : 1);
-    });
+    runner
+        .withPropertyValues("spring.threads.virtual.enabled=true")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBeansOfType(BoundedAsyncTaskExecutor.class))
+                  .hasSize(virtual ? 0 : 1);
+            });
   }
 
   @Test
   void applicationTaskExecutor_takesBootsThreadsPrefixAndShutdown_andOurQueue() {
-    runner.withPropertyValues("spring.task.execution.pool.core-size=3", "spring.task.execution.thread-name-prefix=work-",
-        "oomguard.task.execution.queue-capacity=7").run(context -> {
-          BoundedExecutorService pool = context.getBean(BoundedAsyncTaskExecutor.class).pool();
-          assertThat(pool.queueCapacity()).isEqualTo(7);
-          assertThat(pool.name()).isEqualTo("work");
-          String thread = pool.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
-          assertThat(thread).matches("work-[123]");
-        });
+    runner
+        .withPropertyValues(
+            "spring.task.execution.pool.core-size=3",
+            "spring.task.execution.thread-name-prefix=work-",
+            "oomguard.task.execution.queue-capacity=7")
+        .run(
+            context -> {
+              BoundedExecutorService pool = context.getBean(BoundedAsyncTaskExecutor.class).pool();
+              assertThat(pool.queueCapacity()).isEqualTo(7);
+              assertThat(pool.name()).isEqualTo("work");
+              String thread =
+                  pool.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
+              assertThat(thread).matches("work-[123]");
+            });
   }
 
   @Test
   void applicationTaskExecutor_queueCapacityZero_failsNamingIt() {
-    runner.withPropertyValues("oomguard.task.execution.queue-capacity=0").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("queueCapacity").hasMessageContaining("0");
-    });
+    runner
+        .withPropertyValues("oomguard.task.execution.queue-capacity=0")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("queueCapacity")
+                  .hasMessageContaining("0");
+            });
   }
 
   @Test
   void applicationTaskExecutor_rejectOverflow_throwsSpringsTaskRejectedException() {
-    runner.withPropertyValues("spring.task.execution.pool.core-size=1", "oomguard.task.execution.queue-capacity=1",
-        "oomguard.task.execution.overflow=reject").run(context -> {
-          AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
-          CountDownLatch release = new CountDownLatch(1);
-          CountDownLatch running = new CountDownLatch(1);
-          Future<?> first = executor.submit(() -> {
-            running.countDown();
-            release.await();
-            return null;
-          });
-          assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-          Future<?> queued = executor.submit(() -> null);
-          assertThatThrownBy(() -> executor.submit(() -> null))
-              .isInstanceOf(TaskRejectedException.class)
-              .hasCauseInstanceOf(dev.oomguard.executors.TaskRejectedException.class);
-          release.countDown();
-          first.get(10, TimeUnit.SECONDS);
-          queued.get(10, TimeUnit.SECONDS);
-        });
+    runner
+        .withPropertyValues(
+            "spring.task.execution.pool.core-size=1",
+            "oomguard.task.execution.queue-capacity=1",
+            "oomguard.task.execution.overflow=reject")
+        .run(
+            context -> {
+              AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
+              CountDownLatch release = new CountDownLatch(1);
+              CountDownLatch running = new CountDownLatch(1);
+              Future<?> first =
+                  executor.submit(
+                      () -> {
+                        running.countDown();
+                        release.await();
+                        return null;
+                      });
+              assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+              Future<?> queued = executor.submit(() -> null);
+              assertThatThrownBy(() -> executor.submit(() -> null))
+                  .isInstanceOf(TaskRejectedException.class)
+                  .hasCauseInstanceOf(dev.oomguard.executors.TaskRejectedException.class);
+              release.countDown();
+              first.get(10, TimeUnit.SECONDS);
+              queued.get(10, TimeUnit.SECONDS);
+            });
   }
 
   @Test
   void applicationTaskExecutor_callerRunsByDefault_runsTheOverflowOnTheSubmitter() {
-    runner.withPropertyValues("spring.task.execution.pool.core-size=1", "oomguard.task.execution.queue-capacity=1")
-        .run(context -> {
-          AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
-          CountDownLatch release = new CountDownLatch(1);
-          CountDownLatch running = new CountDownLatch(1);
-          executor.submit(() -> {
-            running.countDown();
-            release.await();
-            return null;
-          });
-          assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-          executor.submit(() -> null);
-          String ranOn = executor.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
-          assertThat(ranOn).isEqualTo(Thread.currentThread().getName());
-          release.countDown();
-        });
+    runner
+        .withPropertyValues(
+            "spring.task.execution.pool.core-size=1", "oomguard.task.execution.queue-capacity=1")
+        .run(
+            context -> {
+              AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
+              CountDownLatch release = new CountDownLatch(1);
+              CountDownLatch running = new CountDownLatch(1);
+              executor.submit(
+                  () -> {
+                    running.countDown();
+                    release.await();
+                    return null;
+                  });
+              assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+              executor.submit(() -> null);
+              String ranOn =
+                  executor.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
+              assertThat(ranOn).isEqualTo(Thread.currentThread().getName());
+              release.countDown();
+            });
   }
 
   @Test
   void applicationTaskExecutor_appliesTheTaskDecorator() {
-    runner.withUserConfiguration(Decorator.class).run(context -> {
-      context.getBean(AsyncTaskExecutor.class).submit(() -> null).get(10, TimeUnit.SECONDS);
-      assertThat(context.getBean(Decorator.class).decorated).hasValue(1);
-    });
+    runner
+        .withUserConfiguration(Decorator.class)
+        .run(
+            context -> {
+              context.getBean(AsyncTaskExecutor.class).submit(() -> null).get(10, TimeUnit.SECONDS);
+              assertThat(context.getBean(Decorator.class).decorated).hasValue(1);
+            });
   }
 
   @Test
   void applicationTaskExecutor_bindsItsMetersToTheRegistry() {
-    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
-      context.getBean(AsyncTaskExecutor.class).submit(() -> null).get(10, TimeUnit.SECONDS);
-      MeterRegistry registry = context.getBean(MeterRegistry.class);
-      assertThat(registry.get("executor.queue.remaining").tag("name", "task").gauge().value()).isEqualTo(1000);
-      await().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
-          assertThat(registry.get("executor.completed").tag("name", "task").functionCounter().count()).isEqualTo(1));
-    });
+    runner
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(
+            context -> {
+              context.getBean(AsyncTaskExecutor.class).submit(() -> null).get(10, TimeUnit.SECONDS);
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(
+                      registry.get("executor.queue.remaining").tag("name", "task").gauge().value())
+                  .isEqualTo(1000);
+              await()
+                  .atMost(10, TimeUnit.SECONDS)
+                  .untilAsserted(
+                      () ->
+                          assertThat(
+                                  registry
+                                      .get("executor.completed")
+                                      .tag("name", "task")
+                                      .functionCounter()
+                                      .count())
+                              .isEqualTo(1));
+            });
   }
 
   @Test
@@ -174,43 +240,55 @@ class TaskExecutionGuardAutoConfigurationTest {
     BoundedExecutorService[] pool = new BoundedExecutorService[1];
     Future<?>[] queued = new Future<?>[1];
     CountDownLatch running = new CountDownLatch(1);
-    runner.withPropertyValues("spring.task.execution.pool.core-size=1").run(context -> {
-      AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
-      pool[0] = context.getBean(BoundedAsyncTaskExecutor.class).pool();
-      executor.submit(() -> {
-        running.countDown();
-        new CountDownLatch(1).await(); // until interrupted by the close
-        return null;
-      });
-      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-      queued[0] = executor.submit(() -> null);
-    });
+    runner
+        .withPropertyValues("spring.task.execution.pool.core-size=1")
+        .run(
+            context -> {
+              AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
+              pool[0] = context.getBean(BoundedAsyncTaskExecutor.class).pool();
+              executor.submit(
+                  () -> {
+                    running.countDown();
+                    new CountDownLatch(1).await(); // until interrupted by the close
+                    return null;
+                  });
+              assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+              queued[0] = executor.submit(() -> null);
+            });
     assertThat(pool[0].isShutdown()).isTrue();
     assertThat(queued[0].isCancelled()).isTrue();
   }
 
   @Test
   void async_withASchedulerBesideIt_stillRunsOnTheBoundedPool() {
-    runner.withConfiguration(AutoConfigurations.of(TaskSchedulingAutoConfiguration.class))
+    runner
+        .withConfiguration(AutoConfigurations.of(TaskSchedulingAutoConfiguration.class))
         .withUserConfiguration(AsyncApp.class)
-        .run(context -> {
-          assertThat(context).hasSingleBean(ThreadPoolTaskScheduler.class);
-          assertThat(context.getBeansOfType(TaskExecutor.class)).hasSizeGreaterThan(1);
-          String thread = context.getBean(AsyncService.class).threadName().get(10, TimeUnit.SECONDS);
-          assertThat(thread).matches("task-\\d+");
-        });
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(ThreadPoolTaskScheduler.class);
+              assertThat(context.getBeansOfType(TaskExecutor.class)).hasSizeGreaterThan(1);
+              String thread =
+                  context.getBean(AsyncService.class).threadName().get(10, TimeUnit.SECONDS);
+              assertThat(thread).matches("task-\\d+");
+            });
   }
 
   @Test
   void unboundedExecutorWarning_namesEveryExecutorBeanWithAnUnboundedQueue(CapturedOutput output) {
-    runner.withUserConfiguration(UnboundedExecutors.class).run(context -> {
-      assertThat(context).hasNotFailed();
-      assertThat(output).contains("Executor beans with an unbounded queue")
-          .contains("'springDefault' (ThreadPoolTaskExecutor, queueCapacity Integer.MAX_VALUE)")
-          .contains("'jdkFixed' (ThreadPoolExecutor over an unbounded LinkedBlockingQueue)")
-          .doesNotContain("'bounded'")
-          .doesNotContain("'scheduler'");
-    });
+    runner
+        .withUserConfiguration(UnboundedExecutors.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(output)
+                  .contains("Executor beans with an unbounded queue")
+                  .contains(
+                      "'springDefault' (ThreadPoolTaskExecutor, queueCapacity Integer.MAX_VALUE)")
+                  .contains("'jdkFixed' (ThreadPoolExecutor over an unbounded LinkedBlockingQueue)")
+                  .doesNotContain("'bounded'")
+                  .doesNotContain("'scheduler'");
+            });
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -18,7 +18,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A service as the incidents' teams wrote them, with the starter as its only oomguard dependency. */
+/**
+ * A service as the incidents' teams wrote them, with the starter as its only oomguard dependency.
+ */
 @SpringBootApplication
 @EnableAsync
 @EnableCaching
@@ -36,7 +38,11 @@ public class GuardedApplication {
 
     @GetMapping("/orders/{id}")
     String order(@PathVariable("id") String id) {
-      Timer.builder("orders").tag("id", id).publishPercentileHistogram().register(registry).record(Duration.ofMillis(3));
+      Timer.builder("orders")
+          .tag("id", id)
+          .publishPercentileHistogram()
+          .register(registry)
+          .record(Duration.ofMillis(3));
       return id;
     }
 
@@ -67,7 +73,8 @@ public class GuardedApplication {
   @Service
   public static class Work {
     @Async
-    public CompletableFuture<String> run(Queue<String> started, CountDownLatch release) throws InterruptedException {
+    public CompletableFuture<String> run(Queue<String> started, CountDownLatch release)
+        throws InterruptedException {
       String thread = Thread.currentThread().getName();
       started.add(thread);
       if (!release.await(60, TimeUnit.SECONDS)) {

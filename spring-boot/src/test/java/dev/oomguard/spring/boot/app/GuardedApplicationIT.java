@@ -39,17 +39,20 @@ import tools.jackson.databind.json.JsonMapper;
  * The starter in a real Boot application on a random port: Tomcat, Actuator, Prometheus, Redis
  * caching against a real {@code redis-server}, {@code @Async}; scraped and queried over HTTP.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "management.endpoints.web.exposure.include=health,prometheus,oomguard",
-    "management.endpoint.health.show-details=always",
-    "management.metrics.tags.application=guarded",
-    "spring.cache.type=redis",
-    "spring.cache.redis.time-to-live=10m",
-    "oomguard.redis.gzip.enabled=true",
-    "oomguard.metrics.cardinality.max-series=2000",
-    "spring.task.execution.pool.core-size=4",
-    "oomguard.task.execution.queue-capacity=50",
-    "oomguard.memory.limit=1TB"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "management.endpoints.web.exposure.include=health,prometheus,oomguard",
+      "management.endpoint.health.show-details=always",
+      "management.metrics.tags.application=guarded",
+      "spring.cache.type=redis",
+      "spring.cache.redis.time-to-live=10m",
+      "oomguard.redis.gzip.enabled=true",
+      "oomguard.metrics.cardinality.max-series=2000",
+      "spring.task.execution.pool.core-size=4",
+      "oomguard.task.execution.queue-capacity=50",
+      "oomguard.memory.limit=1TB"
+    })
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GuardedApplicationIT {
@@ -57,17 +60,13 @@ class GuardedApplicationIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  GuardedApplication.Reports reports;
+  @Autowired GuardedApplication.Reports reports;
 
-  @Autowired
-  GuardedApplication.Work work;
+  @Autowired GuardedApplication.Work work;
 
-  @Autowired
-  BoundedAsyncTaskExecutor applicationTaskExecutor;
+  @Autowired BoundedAsyncTaskExecutor applicationTaskExecutor;
 
   @DynamicPropertySource
   static void redis(DynamicPropertyRegistry registry) {
@@ -99,12 +98,17 @@ class GuardedApplicationIT {
 
     HttpResponse<String> scrape = get("/actuator/prometheus");
     assertThat(scrape.statusCode()).isEqualTo(200);
-    List<String> series = scrape.body().lines().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+    List<String> series =
+        scrape.body().lines().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
     assertThat(series.size()).as("series in the scrape").isLessThanOrEqualTo(2000);
-    List<String> counts = series.stream().filter(line -> line.startsWith("orders_seconds_count{")).toList();
+    List<String> counts =
+        series.stream().filter(line -> line.startsWith("orders_seconds_count{")).toList();
     assertThat(counts).allSatisfy(line -> assertThat(line).contains("application=\"guarded\""));
     assertThat(counts).anySatisfy(line -> assertThat(line).contains("id=\"OVERFLOW\""));
-    double total = counts.stream().mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    double total =
+        counts.stream()
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+            .sum();
     assertThat(total).isEqualTo(5_000);
     assertThat(series).anySatisfy(line -> assertThat(line).startsWith("orders_seconds_bucket{"));
   }
@@ -114,7 +118,9 @@ class GuardedApplicationIT {
     int computedBefore = reports.computed();
     assertThat(get("/reports/r1").body()).startsWith("report r1: ");
     assertThat(get("/reports/r1").body()).startsWith("report r1: ");
-    assertThat(reports.computed()).as("computed once, then read from Redis").isEqualTo(computedBefore + 1);
+    assertThat(reports.computed())
+        .as("computed once, then read from Redis")
+        .isEqualTo(computedBefore + 1);
 
     byte[] stored = REDIS.awaitValue("reports::r1");
     assertThat(stored).startsWith(0x1f, 0x8b);
@@ -124,7 +130,8 @@ class GuardedApplicationIT {
   }
 
   @Test
-  void async_500ConcurrentCalls_runOnThePoolsThreadsOnlyAndOverflowOntoTheCallers() throws Exception {
+  void async_500ConcurrentCalls_runOnThePoolsThreadsOnlyAndOverflowOntoTheCallers()
+      throws Exception {
     Queue<String> started = new ConcurrentLinkedQueue<>();
     CountDownLatch release = new CountDownLatch(1);
     List<CompletableFuture<CompletableFuture<String>>> calls = new ArrayList<>();
@@ -132,19 +139,23 @@ class GuardedApplicationIT {
     for (int i = 0; i < 500; i++) {
       CompletableFuture<CompletableFuture<String>> call = new CompletableFuture<>();
       calls.add(call);
-      Thread caller = new Thread(() -> {
-        try {
-          call.complete(work.run(started, release));
-        } catch (Throwable e) {
-          call.completeExceptionally(e);
-        }
-      }, "caller-" + i);
+      Thread caller =
+          new Thread(
+              () -> {
+                try {
+                  call.complete(work.run(started, release));
+                } catch (Throwable e) {
+                  call.completeExceptionally(e);
+                }
+              },
+              "caller-" + i);
       callers.add(caller);
       caller.start();
     }
     // 4 running on the pool, 50 queued, and the other 446 running on their callers (caller-runs).
-    await().atMost(60, TimeUnit.SECONDS).until(() -> started.size() == 450
-        && applicationTaskExecutor.pool().queueSize() == 50);
+    await()
+        .atMost(60, TimeUnit.SECONDS)
+        .until(() -> started.size() == 450 && applicationTaskExecutor.pool().queueSize() == 50);
     release.countDown();
     List<String> ranOn = new ArrayList<>();
     for (CompletableFuture<CompletableFuture<String>> call : calls) {
@@ -156,8 +167,11 @@ class GuardedApplicationIT {
     List<String> onPool = ranOn.stream().filter(name -> !name.startsWith("caller-")).toList();
     assertThat(onPool).hasSize(54).allSatisfy(name -> assertThat(name).matches("task-[1-4]"));
     assertThat(ranOn.stream().filter(name -> name.startsWith("caller-"))).hasSize(446);
-    assertThat(IntStream.range(0, 500).filter(i -> ranOn.get(i).startsWith("caller-"))
-        .allMatch(i -> ranOn.get(i).equals("caller-" + i))).isTrue();
+    assertThat(
+            IntStream.range(0, 500)
+                .filter(i -> ranOn.get(i).startsWith("caller-"))
+                .allMatch(i -> ranOn.get(i).equals("caller-" + i)))
+        .isTrue();
   }
 
   @Test
@@ -186,7 +200,8 @@ class GuardedApplicationIT {
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
