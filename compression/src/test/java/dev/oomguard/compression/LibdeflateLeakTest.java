@@ -56,7 +56,9 @@ class LibdeflateLeakTest {
   void pooled_100kOperationsHalfFailing_leavesRssFlatAndOnlyThePooledHandlesAlive() {
     ForkedJvm.Result result = run("pooled", OPS, 4_000);
 
-    assertFlat(result);
+    // The warm-up need not fill both pools (it depends on how the threads interleave): the run may
+    // add idle handles up to their capacity, and closing them must leave none.
+    assertFlat(result, 2 * THREADS);
   }
 
   @Test
