@@ -326,33 +326,31 @@ public final class GzipCodec implements AutoCloseable {
      * Compression level, 0 (store) to 9 (smallest); default 6, as {@code gzip} uses. The levels
      * mean what they mean in zlib on both engines. libdeflate's levels 10-12 (a few percent
      * smaller, several times slower) are not offered, so that every level works on either engine.
+     *
+     * @throws IllegalArgumentException if {@code level} is not 0 to 9
      */
     public Builder level(int level) {
-      if (level < 0 || level > 9) {
-        throw new IllegalArgumentException("level must be 0 to 9, was " + level);
-      }
-      this.level = level;
+      this.level = Require.between("level", level, 0, 9);
       return this;
     }
 
-    /** The most bytes one decompression may produce (all members together); default 64 MiB. */
+    /**
+     * The most bytes one decompression may produce (all members together); default 64 MiB.
+     *
+     * @throws IllegalArgumentException if {@code maxDecompressedBytes} is negative
+     */
     public Builder maxDecompressedBytes(long maxDecompressedBytes) {
-      if (maxDecompressedBytes < 0) {
-        throw new IllegalArgumentException(
-            "maxDecompressedBytes must not be negative, was " + maxDecompressedBytes);
-      }
-      this.maxDecompressedBytes = maxDecompressedBytes;
+      this.maxDecompressedBytes = Require.notNegative("maxDecompressedBytes", maxDecompressedBytes);
       return this;
     }
 
     /**
      * Idle handles kept per kind (deflaters, inflaters); default twice the available processors.
+     *
+     * @throws IllegalArgumentException if {@code poolSize} is less than 1
      */
     public Builder poolSize(int poolSize) {
-      if (poolSize < 1) {
-        throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
-      }
-      this.poolSize = poolSize;
+      this.poolSize = Require.atLeast("poolSize", poolSize, 1);
       return this;
     }
 
@@ -366,20 +364,14 @@ public final class GzipCodec implements AutoCloseable {
      * @throws IllegalArgumentException if {@code maxOpenDecompressingStreams} is less than 1
      */
     public Builder maxOpenDecompressingStreams(int maxOpenDecompressingStreams) {
-      if (maxOpenDecompressingStreams < 1) {
-        throw new IllegalArgumentException(
-            "maxOpenDecompressingStreams must be at least 1, was " + maxOpenDecompressingStreams);
-      }
-      this.maxOpenDecompressingStreams = maxOpenDecompressingStreams;
+      this.maxOpenDecompressingStreams =
+          Require.atLeast("maxOpenDecompressingStreams", maxOpenDecompressingStreams, 1);
       return this;
     }
 
     /** How long a stream at the cap waits for a slot after asking the GC; tests shorten it. */
     Builder reclaimWait(Duration reclaimWait) {
-      if (reclaimWait.isNegative()) {
-        throw new IllegalArgumentException("reclaimWait must not be negative, was " + reclaimWait);
-      }
-      this.reclaimWait = reclaimWait;
+      this.reclaimWait = Require.notNegative("reclaimWait", reclaimWait);
       return this;
     }
 

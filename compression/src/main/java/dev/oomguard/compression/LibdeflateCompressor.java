@@ -27,9 +27,7 @@ final class LibdeflateCompressor implements AutoCloseable {
    * @throws OutOfMemoryError if libdeflate cannot allocate its state
    */
   LibdeflateCompressor(int level) {
-    if (level < 0 || level > 12) {
-      throw new IllegalArgumentException("level must be 0 to 12, was " + level);
-    }
+    Require.between("level", level, 0, 12);
     Libdeflate.requireAvailable();
     this.level = level;
     this.handle = Libdeflate.newCompressor(level);
@@ -44,9 +42,7 @@ final class LibdeflateCompressor implements AutoCloseable {
 
   /** The most raw DEFLATE bytes that {@code length} input bytes can become. */
   synchronized int maxCompressedSize(int length) {
-    if (length < 0) {
-      throw new IllegalArgumentException("length must not be negative, was " + length);
-    }
+    Require.notNegative("length", length);
     long bound = Libdeflate.compressBound(open(), length);
     if (bound < 0) {
       throw Libdeflate.failure(bound, "compressBound");

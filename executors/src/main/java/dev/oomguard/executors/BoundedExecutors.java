@@ -73,6 +73,7 @@ public final class BoundedExecutors {
    * of {@link #DEFAULT_QUEUE_CAPACITY} and the reject policy until told otherwise.
    *
    * @throws IllegalArgumentException if the name is blank
+   * @throws NullPointerException if the name is null
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -109,29 +110,26 @@ public final class BoundedExecutors {
     @Nullable ToLongFunction<? super Runnable> weigher;
 
     private Builder(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-      }
-      this.name = name;
+      this.name = Require.notBlank("name", Objects.requireNonNull(name, "name"));
     }
 
-    /** Worker threads; default {@link #DEFAULT_THREADS}. */
+    /**
+     * Worker threads; default {@link #DEFAULT_THREADS}.
+     *
+     * @throws IllegalArgumentException if {@code threads} is less than 1
+     */
     public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be at least 1, was " + threads);
-      }
-      this.threads = threads;
+      this.threads = Require.atLeast("threads", threads, 1);
       return this;
     }
 
-    /** The most tasks that wait in the queue; default {@link #DEFAULT_QUEUE_CAPACITY}. */
+    /**
+     * The most tasks that wait in the queue; default {@link #DEFAULT_QUEUE_CAPACITY}.
+     *
+     * @throws IllegalArgumentException if {@code queueCapacity} is less than 1
+     */
     public Builder queueCapacity(int queueCapacity) {
-      if (queueCapacity < 1) {
-        throw new IllegalArgumentException(
-            "queueCapacity must be at least 1, was " + queueCapacity);
-      }
-      this.queueCapacity = queueCapacity;
+      this.queueCapacity = Require.atLeast("queueCapacity", queueCapacity, 1);
       return this;
     }
 
@@ -149,13 +147,11 @@ public final class BoundedExecutors {
      * head of a full queue are purged before the overflow policy is asked. Default: no expiry.
      *
      * @throws IllegalArgumentException if {@code maxQueueWait} is not positive
+     * @throws NullPointerException if {@code maxQueueWait} is null
      */
     public Builder maxQueueWait(Duration maxQueueWait) {
       Objects.requireNonNull(maxQueueWait, "maxQueueWait");
-      if (maxQueueWait.isNegative() || maxQueueWait.isZero()) {
-        throw new IllegalArgumentException("maxQueueWait must be positive, was " + maxQueueWait);
-      }
-      this.maxQueueWait = maxQueueWait;
+      this.maxQueueWait = Require.positive("maxQueueWait", maxQueueWait);
       return this;
     }
 
@@ -172,14 +168,11 @@ public final class BoundedExecutors {
      * at least one task) and when it falls back below; see {@link HighWaterMarkListener}.
      *
      * @throws IllegalArgumentException unless {@code 0 < fraction <= 1}
+     * @throws NullPointerException if {@code listener} is null
      */
     public Builder highWaterMark(double fraction, HighWaterMarkListener listener) {
       Objects.requireNonNull(listener, "listener");
-      if (!(fraction > 0 && fraction <= 1)) {
-        throw new IllegalArgumentException(
-            "highWaterMark fraction must be in (0, 1], was " + fraction);
-      }
-      this.highWaterMarkFraction = fraction;
+      this.highWaterMarkFraction = Require.fraction("highWaterMark fraction", fraction);
       this.highWaterMarkListener = listener;
       return this;
     }
@@ -207,13 +200,11 @@ public final class BoundedExecutors {
      * FutureTask}, so a weigher should give such tasks a default weight.
      *
      * @throws IllegalArgumentException if {@code maxWeight} is not positive
+     * @throws NullPointerException if {@code weigher} is null
      */
     public Builder maxQueueWeight(long maxWeight, ToLongFunction<? super Runnable> weigher) {
       Objects.requireNonNull(weigher, "weigher");
-      if (maxWeight < 1) {
-        throw new IllegalArgumentException("maxQueueWeight must be at least 1, was " + maxWeight);
-      }
-      this.maxQueueWeight = maxWeight;
+      this.maxQueueWeight = Require.atLeast("maxQueueWeight", maxWeight, 1);
       this.weigher = weigher;
       return this;
     }
@@ -236,14 +227,13 @@ public final class BoundedExecutors {
     /**
      * How long {@link BoundedExecutorService#closeWithTimeout()} waits for the work to finish;
      * default 30 s. {@link BoundedExecutorService#close()} waits for as long as it takes.
+     *
+     * @throws IllegalArgumentException if {@code closeTimeout} is negative
+     * @throws NullPointerException if {@code closeTimeout} is null
      */
     public Builder closeTimeout(Duration closeTimeout) {
       Objects.requireNonNull(closeTimeout, "closeTimeout");
-      if (closeTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "closeTimeout must not be negative, was " + closeTimeout);
-      }
-      this.closeTimeout = closeTimeout;
+      this.closeTimeout = Require.notNegative("closeTimeout", closeTimeout);
       return this;
     }
 

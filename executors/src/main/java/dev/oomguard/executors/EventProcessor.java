@@ -177,6 +177,9 @@ public final class EventProcessor<E> implements AutoCloseable {
   /**
    * A processor named {@code name} (its threads are {@code name-1}, ...; its meters are tagged
    * {@code name}) that passes each event to {@code handler}.
+   *
+   * @throws IllegalArgumentException if {@code name} is blank
+   * @throws NullPointerException if {@code name} or {@code handler} is null
    */
   public static <E> Builder<E> builder(String name, Consumer<E> handler) {
     return new Builder<>(name, handler);
@@ -617,16 +620,16 @@ public final class EventProcessor<E> implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
 
     private Builder(String name, Consumer<E> handler) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name must not be blank");
-      }
-      this.name = name;
+      this.name = Require.notBlank("name", Objects.requireNonNull(name, "name"));
       this.handler = Objects.requireNonNull(handler, "handler");
       this.pool = BoundedExecutors.builder(name);
     }
 
-    /** Handler threads; default {@link BoundedExecutors#DEFAULT_THREADS}. */
+    /**
+     * Handler threads; default {@link BoundedExecutors#DEFAULT_THREADS}.
+     *
+     * @throws IllegalArgumentException if {@code threads} is less than 1
+     */
     public Builder<E> threads(int threads) {
       pool.threads(threads);
       return this;
@@ -634,6 +637,8 @@ public final class EventProcessor<E> implements AutoCloseable {
 
     /**
      * The most events queued in memory; default {@link BoundedExecutors#DEFAULT_QUEUE_CAPACITY}.
+     *
+     * @throws IllegalArgumentException if {@code queueCapacity} is less than 1
      */
     public Builder<E> queueCapacity(int queueCapacity) {
       pool.queueCapacity(queueCapacity);
@@ -642,13 +647,13 @@ public final class EventProcessor<E> implements AutoCloseable {
 
     /**
      * Events whose {@code timestampOf} is more than {@code maxAge} ago are dropped, not handled.
+     *
+     * @throws IllegalArgumentException if {@code maxAge} is not positive
+     * @throws NullPointerException if {@code maxAge} or {@code timestampOf} is null
      */
     public Builder<E> maxAge(Duration maxAge, Function<? super E, Instant> timestampOf) {
       Objects.requireNonNull(maxAge, "maxAge");
-      if (maxAge.isNegative() || maxAge.isZero()) {
-        throw new IllegalArgumentException("maxAge must be positive, was " + maxAge);
-      }
-      this.maxAge = maxAge;
+      this.maxAge = Require.positive("maxAge", maxAge);
       this.timestampOf = Objects.requireNonNull(timestampOf, "timestampOf");
       return this;
     }
@@ -665,25 +670,34 @@ public final class EventProcessor<E> implements AutoCloseable {
      * How often to look for spilled events to replay when the store had none, and the longest wait
      * to acknowledge handled ones; default 100 ms. While the store has more, batches follow each
      * other as fast as the handlers make room.
+     *
+     * @throws IllegalArgumentException if {@code replayInterval} is not positive
+     * @throws NullPointerException if {@code replayInterval} is null
      */
     public Builder<E> replayInterval(Duration replayInterval) {
       Objects.requireNonNull(replayInterval, "replayInterval");
-      if (replayInterval.isNegative() || replayInterval.isZero()) {
-        throw new IllegalArgumentException(
-            "replayInterval must be positive, was " + replayInterval);
-      }
-      this.replayInterval = replayInterval;
+      this.replayInterval = Require.positive("replayInterval", replayInterval);
       return this;
     }
 
-    /** How long {@link EventProcessor#close()} waits for handlers; default 30 s. */
+    /**
+     * How long {@link EventProcessor#close()} waits for handlers; default 30 s.
+     *
+     * @throws IllegalArgumentException if {@code closeTimeout} is negative
+     * @throws NullPointerException if {@code closeTimeout} is null
+     */
     public Builder<E> closeTimeout(Duration closeTimeout) {
       pool.closeTimeout(closeTimeout);
       this.closeTimeout = closeTimeout;
       return this;
     }
 
-    /** Told when the queue crosses {@code fraction} of its capacity: a signal to scale out. */
+    /**
+     * Told when the queue crosses {@code fraction} of its capacity: a signal to scale out.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < fraction <= 1}
+     * @throws NullPointerException if {@code listener} is null
+     */
     public Builder<E> highWaterMark(double fraction, HighWaterMarkListener listener) {
       pool.highWaterMark(fraction, listener);
       return this;

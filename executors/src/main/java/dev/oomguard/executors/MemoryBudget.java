@@ -117,9 +117,7 @@ public final class MemoryBudget {
   }
 
   private void checkRequest(long bytes) {
-    if (bytes < 0) {
-      throw new IllegalArgumentException("bytes must not be negative, was " + bytes);
-    }
+    Require.notNegative("bytes", bytes);
     if (bytes > capacity) {
       throw new IllegalArgumentException(
           "a request of "

@@ -68,12 +68,10 @@ public interface OverflowPolicy {
    * status kept.
    *
    * @throws IllegalArgumentException if {@code maxWait} is negative
+   * @throws NullPointerException if {@code maxWait} is null
    */
   static OverflowPolicy block(Duration maxWait) {
     Objects.requireNonNull(maxWait, "maxWait");
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
-    }
-    return new OverflowPolicies.Block(maxWait);
+    return new OverflowPolicies.Block(Require.notNegative("maxWait", maxWait));
   }
 }

@@ -221,7 +221,7 @@ class EventProcessorTest {
   @Test
   void builder_rejectsBadSettingsByName() {
     assertThatThrownBy(() -> EventProcessor.builder(" ", event -> {}))
-        .hasMessage("name must not be blank");
+        .hasMessage("name must not be blank, was ' '");
     assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).threads(0))
         .hasMessage("threads must be at least 1, was 0");
     assertThatThrownBy(() -> EventProcessor.builder("p", event -> {}).queueCapacity(-1))

@@ -361,48 +361,56 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
 
     private Builder() {}
 
-    /** Distinct values per meter name and tag key; default 100. */
+    /**
+     * Distinct values per meter name and tag key; default 100.
+     *
+     * @throws IllegalArgumentException if {@code maxTagValues} is less than 1
+     */
     public Builder maxTagValues(int maxTagValues) {
-      this.maxTagValues = requirePositive("maxTagValues", maxTagValues);
+      this.maxTagValues = Require.atLeast("maxTagValues", maxTagValues, 1);
       return this;
     }
 
     /**
      * Distinct values of {@code tagKey} for meter names starting with {@code meterNamePrefix}; the
      * longest matching prefix wins over shorter ones and over {@link #maxTagValues(int)}.
+     *
+     * @throws IllegalArgumentException if {@code tagKey} is empty or {@code maxTagValues} is less
+     *     than 1
+     * @throws NullPointerException if {@code meterNamePrefix} or {@code tagKey} is null
      */
     public Builder maxTagValues(String meterNamePrefix, String tagKey, int maxTagValues) {
       Objects.requireNonNull(meterNamePrefix, "meterNamePrefix");
       Objects.requireNonNull(tagKey, "tagKey");
-      if (tagKey.isEmpty()) {
-        throw new IllegalArgumentException(
-            "tagKey must not be empty, was '' for meter name prefix '" + meterNamePrefix + "'");
-      }
+      Require.notEmpty("tagKey for meter name prefix '" + meterNamePrefix + "'", tagKey);
       tagCaps.add(
           new TagCap(
               meterNamePrefix,
               tagKey,
-              requirePositive("maxTagValues for " + tagKey, maxTagValues)));
+              Require.atLeast("maxTagValues for " + tagKey, maxTagValues, 1)));
       return this;
     }
 
     /**
      * Registry-wide budget in exported series (histogram buckets, count, sum and max included);
      * default 10,000.
+     *
+     * @throws IllegalArgumentException if {@code maxSeries} is less than 1
      */
     public Builder maxSeries(int maxSeries) {
-      this.maxSeries = requirePositive("maxSeries", maxSeries);
+      this.maxSeries = Require.atLeast("maxSeries", maxSeries, 1);
       return this;
     }
 
-    /** The tag value that excess values fold into; default {@code OVERFLOW}. */
+    /**
+     * The tag value that excess values fold into; default {@code OVERFLOW}.
+     *
+     * @throws IllegalArgumentException if {@code overflowTagValue} is blank
+     * @throws NullPointerException if {@code overflowTagValue} is null
+     */
     public Builder overflowTagValue(String overflowTagValue) {
       Objects.requireNonNull(overflowTagValue, "overflowTagValue");
-      if (overflowTagValue.isBlank()) {
-        throw new IllegalArgumentException(
-            "overflowTagValue must not be blank, was '" + overflowTagValue + "'");
-      }
-      this.overflowTagValue = overflowTagValue;
+      this.overflowTagValue = Require.notBlank("overflowTagValue", overflowTagValue);
       return this;
     }
 
@@ -411,14 +419,13 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
      * (see the class comment); default never. In scope by default: meters of names whose tags ever
      * folded into the overflow value. Widen it with {@link #expireIdleMetersNamed} and {@link
      * #expireIdleMetersTagged}.
+     *
+     * @throws IllegalArgumentException if {@code expireIdleAfter} is not positive
+     * @throws NullPointerException if {@code expireIdleAfter} is null
      */
     public Builder expireIdleAfter(Duration expireIdleAfter) {
       Objects.requireNonNull(expireIdleAfter, "expireIdleAfter");
-      if (expireIdleAfter.isNegative() || expireIdleAfter.isZero()) {
-        throw new IllegalArgumentException(
-            "expireIdleAfter must be positive, was " + expireIdleAfter);
-      }
-      this.expireIdleAfter = expireIdleAfter;
+      this.expireIdleAfter = Require.positive("expireIdleAfter", expireIdleAfter);
       return this;
     }
 
@@ -435,13 +442,13 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
     /**
      * Also expires idle meters that carry the tag key {@code tagKey}. Needs {@link
      * #expireIdleAfter}.
+     *
+     * @throws IllegalArgumentException if {@code tagKey} is empty
+     * @throws NullPointerException if {@code tagKey} is null
      */
     public Builder expireIdleMetersTagged(String tagKey) {
       Objects.requireNonNull(tagKey, "tagKey");
-      if (tagKey.isEmpty()) {
-        throw new IllegalArgumentException("expireIdleMetersTagged: tagKey must not be empty");
-      }
-      expiredTagKeys.add(tagKey);
+      expiredTagKeys.add(Require.notEmpty("expireIdleMetersTagged tagKey", tagKey));
       return this;
     }
 
@@ -471,13 +478,6 @@ public final class CardinalityGuard implements MeterFilter, MeterBinder {
                 + " need expireIdleAfter(Duration) to be set");
       }
       return new CardinalityGuard(this);
-    }
-
-    private static int requirePositive(String name, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(name + " must be at least 1, was " + value);
-      }
-      return value;
     }
   }
 }

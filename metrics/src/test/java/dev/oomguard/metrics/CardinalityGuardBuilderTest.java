@@ -37,7 +37,7 @@ class CardinalityGuardBuilderTest {
   void maxTagValuesOverride_withAnEmptyKey_isRejected() {
     assertThatThrownBy(() -> CardinalityGuard.builder().maxTagValues("http.", "", 5))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("tagKey");
+        .hasMessage("tagKey for meter name prefix 'http.' must not be empty, was ''");
   }
 
   @Test
@@ -52,7 +52,7 @@ class CardinalityGuardBuilderTest {
   void overflowTagValue_blank_isRejected() {
     assertThatThrownBy(() -> CardinalityGuard.builder().overflowTagValue(" "))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("overflowTagValue");
+        .hasMessage("overflowTagValue must not be blank, was ' '");
   }
 
   @Test
@@ -98,6 +98,6 @@ class CardinalityGuardBuilderTest {
   void expireIdleMetersTagged_emptyKey_isRejected() {
     assertThatThrownBy(() -> CardinalityGuard.builder().expireIdleMetersTagged(""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("tagKey");
+        .hasMessage("expireIdleMetersTagged tagKey must not be empty, was ''");
   }
 }

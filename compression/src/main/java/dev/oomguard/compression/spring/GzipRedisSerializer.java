@@ -165,7 +165,11 @@ public final class GzipRedisSerializer<T> implements RedisSerializer<T> {
       return this;
     }
 
-    /** Values shorter than this many bytes are stored uncompressed; 0 compresses every value. */
+    /**
+     * Values shorter than this many bytes are stored uncompressed; 0 compresses every value.
+     *
+     * @throws IllegalArgumentException if {@code minCompressBytes} is negative
+     */
     public Builder<T> minCompressBytes(int minCompressBytes) {
       if (minCompressBytes < 0) {
         throw new IllegalArgumentException(
